@@ -1,0 +1,36 @@
+# EQM: the README's two commands.
+#   make demo   trains on a synthetic cohort with the embedded defaults
+#   make test   installs what is missing, starts a throwaway PostgreSQL, runs every test, stops it
+
+SWIFT ?= swift
+DEMO_ARGS ?=
+
+.PHONY: demo test build release bootstrap bench format clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release --product eqm
+
+demo: release
+	.build/release/eqm demo $(DEMO_ARGS)
+
+test: bootstrap
+	@scripts/run-tests.sh
+
+bench: release
+	.build/release/eqm bench train --model mlp --dp on
+	.build/release/eqm bench train --model cnn --dp on
+	.build/release/eqm bench train --model gru --dp on
+	.build/release/eqm bench infer --model mlp
+	.build/release/eqm bench infer --model cnn
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Protocols Compliance Coordinator Client Tests
+
+clean:
+	rm -rf .build

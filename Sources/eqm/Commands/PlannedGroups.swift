@@ -1,0 +1,52 @@
+import ArgumentParser
+
+// Command groups whose subcommands arrive with later issues. Each prints its help (listing what
+// is available now) rather than pretending to work.
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Research simulator: many in-process clients, per-round accuracy and ε.",
+        discussion: "Not available yet: the in-process federation simulator arrives with the client-node issue (#7). `eqm demo` trains centrally on a synthetic cohort today."
+    )
+}
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Wearable data: import, validation, features.",
+        discussion: "Importers, validation and feature extraction arrive with the data issue (#3)."
+    )
+}
+
+struct PrivacyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "privacy",
+        abstract: "Privacy accounting: ε for a mechanism, noise for a target ε.",
+        discussion: "Not available yet: the RDP and PLD accountants arrive with the compliance issue (#5)."
+    )
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify the DP budget ledger and the audit trail offline.",
+        discussion: "Not available yet: the ledger and its verifier arrive with the compliance issue (#5)."
+    )
+}
+
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator server.",
+        discussion: "Not available yet: the coordinator service arrives with issue #6."
+    )
+}
+
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a client node: enrol, consent, import, train, predict, erase.",
+        discussion: "Not available yet: the client node arrives with issue #7."
+    )
+}
