@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// Runs the built `eqm` executable (next to the test bundle in the build folder).
+struct EQMProcess {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("eqm")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/eqm")
+    }
+
+    static func run(_ arguments: [String]) throws -> EQMProcess {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return EQMProcess(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+        return try #require(object as? [String: Any])
+    }
+}
+
+@Suite("eqm command line")
+struct CLITests {
+    @Test("the top level lists every command group")
+    func groups() throws {
+        let result = try EQMProcess.run(["--help"])
+        #expect(result.status == 0)
+        for group in ["demo", "simulate", "bench", "data", "privacy", "audit", "model", "coordinator", "node"] {
+            #expect(result.stdout.contains(group), "missing group \(group)")
+        }
+    }
+
+    @Test("bench infer --json prints the documented fields")
+    func benchInfer() throws {
+        let result = try EQMProcess.run(["bench", "infer", "--model", "mlp", "--iterations", "200", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        #expect(json["model"] as? String == "mlp")
+        #expect((json["p50_microseconds"] as? Double ?? -1) > 0)
+        #expect((json["p99_microseconds"] as? Double ?? -1) >= (json["p50_microseconds"] as? Double ?? 0))
+    }
+
+    @Test("bench train --json prints the documented fields")
+    func benchTrain() throws {
+        let result = try EQMProcess.run(["bench", "train", "--model", "gru", "--dp", "on", "--seconds", "0.2", "--repeats", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        for key in ["model", "dp", "batch", "samples_per_second", "threads"] { #expect(json[key] != nil, "missing \(key)") }
+        #expect(json["dp"] as? Bool == true)
+        #expect(json["batch"] as? Int == 32)
+    }
+
+    @Test("errors go to stderr with a non-zero status", arguments: [
+        ["bench", "train", "--model", "transformer"],
+        ["model", "inspect", "/nonexistent/model.eqmmodel"],
+        ["bench", "infer", "--iterations", "0"],
+    ])
+    func errors(arguments: [String]) throws {
+        let result = try EQMProcess.run(arguments)
+        #expect(result.status != 0)
+        #expect(!result.stderr.isEmpty)
+        #expect(result.stdout.isEmpty)
+    }
+}
