@@ -6,11 +6,29 @@ internal import CSodium
 /// production; seeded generators exist for tests alone.
 public enum SecureRandom {
     /// Fills `buffer` with secure random bytes.
+    ///
+    /// Small requests go straight to `randombytes_buf` (the kernel's `getrandom` on Linux). Large
+    /// ones — a DP noise vector needs 16 bytes per parameter per step — take a fresh 256-bit key
+    /// from `randombytes_buf` and expand it with ChaCha20 in user space
+    /// (`randombytes_buf_deterministic`), then erase the key: the same construction as libsodium's
+    /// own user-space generator, without a system call and the kernel's scalar ChaCha per block.
     public static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         Sodium.ensureInitialized()
-        randombytes_buf(base, buffer.count)
+        guard buffer.count > expansionThreshold else {
+            randombytes_buf(base, buffer.count)
+            return
+        }
+        var key = [UInt8](repeating: 0, count: Int(randombytes_seedbytes()))
+        key.withUnsafeMutableBytes { keyBytes in
+            randombytes_buf(keyBytes.baseAddress!, keyBytes.count)
+            randombytes_buf_deterministic(base, buffer.count, keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            sodium_memzero(keyBytes.baseAddress!, keyBytes.count)
+        }
     }
+
+    /// Requests above this many bytes are expanded from a fresh key in user space.
+    static let expansionThreshold = 256
 
     /// Returns `count` secure random bytes.
     public static func bytes(count: Int) -> [UInt8] {

@@ -42,7 +42,9 @@ public final class Activation: Layer {
                 var i = 0
                 let base = values.baseAddress!
                 while i + 8 <= values.count {
-                    store8(base + i, pointwiseMax(load8(base + i), zero))
+                    // `replacing(with:where:)` lowers to one vector blend; the generic pointwiseMax does not inline.
+                    let v = load8(base + i)
+                    store8(base + i, v.replacing(with: zero, where: v .< zero))
                     i += 8
                 }
                 while i < values.count { values[i] = max(values[i], 0); i += 1 }

@@ -44,7 +44,24 @@ public final class MaxPool1D: Layer {
                         for t in 0..<outputSteps {
                             let o = (example * outputSteps + t) * channels
                             let first = t * stride
-                            for c in 0..<channels {
+                            var c = 0
+                            // Eight channels at a time: compare whole rows, remember the winning step per lane.
+                            while c + 8 <= channels {
+                                var best = load8(xe + first * channels + c)
+                                var bestStep = SIMD8<Int32>(repeating: Int32(first))
+                                for s in (first + 1)..<(first + poolSize) {
+                                    let v = load8(xe + s * channels + c)
+                                    let better = v .> best
+                                    best.replace(with: v, where: better)
+                                    bestStep.replace(with: SIMD8(repeating: Int32(s)), where: better)
+                                }
+                                store8(out + o + c, best)
+                                if training {
+                                    for lane in 0..<8 { indices[o + c + lane] = bestStep[lane] }
+                                }
+                                c += 8
+                            }
+                            while c < channels {
                                 var best = xe[first * channels + c], bestStep = first
                                 for s in (first + 1)..<(first + poolSize) where xe[s * channels + c] > best {
                                     best = xe[s * channels + c]
@@ -52,6 +69,7 @@ public final class MaxPool1D: Layer {
                                 }
                                 out[o + c] = best
                                 if training { indices[o + c] = Int32(bestStep) }
+                                c += 1
                             }
                         }
                     }

@@ -77,7 +77,7 @@ enum MatrixMultiply {
                 fma(&s20, SIMD8(repeating: a2[offset]), b0); fma(&s21, SIMD8(repeating: a2[offset]), b1)
                 fma(&s30, SIMD8(repeating: a3[offset]), b0); fma(&s31, SIMD8(repeating: a3[offset]), b1)
                 bp += ldb
-                offset += depthStride
+                offset &+= depthStride
             }
             store8(c0 + j, s00, accumulate); store8(c0 + j + 8, s01, accumulate)
             store8(c1 + j, s10, accumulate); store8(c1 + j + 8, s11, accumulate)
@@ -96,7 +96,7 @@ enum MatrixMultiply {
                 fma(&s2, SIMD8(repeating: a2[offset]), b0)
                 fma(&s3, SIMD8(repeating: a3[offset]), b0)
                 bp += ldb
-                offset += depthStride
+                offset &+= depthStride
             }
             store8(c0 + j, s0, accumulate); store8(c1 + j, s1, accumulate)
             store8(c2 + j, s2, accumulate); store8(c3 + j, s3, accumulate)
@@ -130,7 +130,7 @@ enum MatrixMultiply {
                 fma(&s0, x, load8(bp)); fma(&s1, x, load8(bp + 8))
                 fma(&s2, x, load8(bp + 16)); fma(&s3, x, load8(bp + 24))
                 bp += ldb
-                offset += depthStride
+                offset &+= depthStride
             }
             store8(c0 + j, s0, accumulate); store8(c0 + j + 8, s1, accumulate)
             store8(c0 + j + 16, s2, accumulate); store8(c0 + j + 24, s3, accumulate)
@@ -143,7 +143,7 @@ enum MatrixMultiply {
             for _ in 0..<k {
                 fma(&s0, SIMD8(repeating: a0[offset]), load8(bp))
                 bp += ldb
-                offset += depthStride
+                offset &+= depthStride
             }
             store8(c0 + j, s0, accumulate)
             j += 8
@@ -166,7 +166,7 @@ enum MatrixMultiply {
             for _ in 0..<k {
                 sum += a[offset] * bp.pointee
                 bp += ldb
-                offset += depthStride
+                offset &+= depthStride
             }
             c[j] = accumulate ? c[j] + sum : sum
         }
