@@ -5,7 +5,7 @@ import Testing
 
 /// Small architectures that together exercise every layer's forward, input gradient and parameter gradient.
 enum CheckedArchitecture: String, CaseIterable, CustomTestStringConvertible {
-    case denseTanhSigmoid, denseReLU, convolutional, recurrent
+    case denseTanhSigmoid, denseReLU, convolutional, recurrent, recurrentVectorised
 
     var spec: ModelSpec {
         switch self {
@@ -21,6 +21,10 @@ enum CheckedArchitecture: String, CaseIterable, CustomTestStringConvertible {
             ])
         case .recurrent:
             ModelSpec(inputShape: [5, 3], layers: [.gru(hidden: 4, returnSequences: true), .gru(hidden: 6), .dense(outputs: 11)])
+        case .recurrentVectorised:
+            // Hidden sizes that are multiples of eight take the SIMD gate path; 12 adds a scalar tail.
+            ModelSpec(inputShape: [4, 3], layers: [.gru(hidden: 8, returnSequences: true), .gru(hidden: 12), .tanh,
+                                                   .dense(outputs: 11)])
         }
     }
 
@@ -100,6 +104,26 @@ struct GradientTests {
         #expect((400...600).contains(kept.count))
         let gradient = try #require(layer.backward(input, parameters: empty, needsInputGradient: true))
         #expect(gradient == output)
+    }
+
+    @Test("vectorised exp, sigmoid and tanh match libm")
+    func simdMath() {
+        var worstExp: Float = 0, worstSigmoid: Float = 0, worstTanh: Float = 0
+        var x: Float = -90
+        while x < 90 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.01 })
+            let e = SIMDMath.exp(v), s = SIMDMath.sigmoid(v), t = SIMDMath.tanh(v)
+            for lane in 0..<8 {
+                let want = Math.exp(Double(v[lane]))
+                if want > 1e-30 && want < 1e30 { worstExp = max(worstExp, Float(abs(Double(e[lane]) - want) / want)) }
+                worstSigmoid = max(worstSigmoid, abs(s[lane] - Activation.sigmoid(v[lane])))
+                worstTanh = max(worstTanh, abs(t[lane] - Math.tanh(v[lane])))
+            }
+            x += 0.37
+        }
+        #expect(worstExp < 1e-6, "exp relative error \(worstExp)")
+        #expect(worstSigmoid < 1e-6, "sigmoid absolute error \(worstSigmoid)")
+        #expect(worstTanh < 1e-6, "tanh absolute error \(worstTanh)")
     }
 
     @Test("matrix multiplication matches a naive product for every blocking edge case")

@@ -49,9 +49,9 @@ public final class Activation: Layer {
                 }
                 while i < values.count { values[i] = max(values[i], 0); i += 1 }
             case .tanh:
-                for i in values.indices { values[i] = Math.tanh(values[i]) }
+                Activation.apply(values, vector: SIMDMath.tanh, scalar: Math.tanh)
             case .sigmoid:
-                for i in values.indices { values[i] = Activation.sigmoid(values[i]) }
+                Activation.apply(values, vector: SIMDMath.sigmoid, scalar: Activation.sigmoid)
             }
         }
         if training { self.output = output }
@@ -63,17 +63,44 @@ public final class Activation: Layer {
         var gradient = outputGradient
         gradient.scalars.withUnsafeMutableBufferPointer { g in
             output.scalars.withUnsafeBufferPointer { y in
-                switch function {
-                case .relu:
-                    for i in g.indices where y[i] <= 0 { g[i] = 0 }
-                case .tanh:
-                    for i in g.indices { g[i] *= 1 - y[i] * y[i] }
-                case .sigmoid:
-                    for i in g.indices { g[i] *= y[i] * (1 - y[i]) }
+                let gBase = g.baseAddress!, yBase = y.baseAddress!
+                var i = 0
+                // Eight at a time, then the tail.
+                while i + 8 <= g.count {
+                    let yv = load8(yBase + i), gv = load8(gBase + i)
+                    switch function {
+                    case .relu: store8(gBase + i, gv.replacing(with: 0, where: yv .<= 0))
+                    case .tanh: store8(gBase + i, gv * (1 - yv * yv))
+                    case .sigmoid: store8(gBase + i, gv * yv * (1 - yv))
+                    }
+                    i += 8
+                }
+                while i < g.count {
+                    switch function {
+                    case .relu: if y[i] <= 0 { g[i] = 0 }
+                    case .tanh: g[i] *= 1 - y[i] * y[i]
+                    case .sigmoid: g[i] *= y[i] * (1 - y[i])
+                    }
+                    i += 1
                 }
             }
         }
         return gradient
+    }
+
+    @inline(__always)
+    private static func apply(_ values: UnsafeMutableBufferPointer<Float>, vector: (SIMD8<Float>) -> SIMD8<Float>,
+                              scalar: (Float) -> Float) {
+        let base = values.baseAddress!
+        var i = 0
+        while i + 8 <= values.count {
+            store8(base + i, vector(load8(base + i)))
+            i += 8
+        }
+        while i < values.count {
+            values[i] = scalar(values[i])
+            i += 1
+        }
     }
 
     /// A numerically stable logistic sigmoid.

@@ -95,7 +95,23 @@ public final class GRU: Layer {
                             let gx = projections + (example * T + t) * G, gh = recurrent + example * G
                             let he = h + example * H
                             let cache = (example * T + t) * H
-                            for j in 0..<H {
+                            var j = 0
+                            while j + 8 <= H {
+                                let r = SIMDMath.sigmoid(load8(gx + j) + load8(gh + j))
+                                let z = SIMDMath.sigmoid(load8(gx + H + j) + load8(gh + H + j))
+                                let recurrentN = load8(gh + 2 * H + j)
+                                let n = SIMDMath.tanh(load8(gx + 2 * H + j) + r * recurrentN)
+                                let previous = load8(he + j)
+                                if training {
+                                    let c = cache + j
+                                    store8(hp.baseAddress! + c, previous); store8(rg.baseAddress! + c, r)
+                                    store8(ug.baseAddress! + c, z); store8(cg.baseAddress! + c, n)
+                                    store8(rc.baseAddress! + c, recurrentN)
+                                }
+                                store8(he + j, (1 - z) * n + z * previous)
+                                j += 8
+                            }
+                            while j < H {
                                 let r = Activation.sigmoid(gx[j] + gh[j])
                                 let z = Activation.sigmoid(gx[H + j] + gh[H + j])
                                 let n = Math.tanh(gx[2 * H + j] + r * gh[2 * H + j])
@@ -105,6 +121,7 @@ public final class GRU: Layer {
                                     cg[cache + j] = n; rc[cache + j] = gh[2 * H + j]
                                 }
                                 he[j] = (1 - z) * n + z * previous
+                                j += 1
                             }
                             if returnSequences { (out + (example * T + t) * H).update(from: he, count: H) }
                         }
@@ -150,7 +167,21 @@ public final class GRU: Layer {
                             let dgx = dgxAll.baseAddress! + (example * T + t) * G
                             let dgh = dghAll.baseAddress! + (example * T + t) * G
                             let dhp = dhPrevious + example * H
-                            for j in 0..<H {
+                            var j = 0
+                            while j + 8 <= H {
+                                let c = cache + j
+                                let r = load8(rg.baseAddress! + c), z = load8(ug.baseAddress! + c), n = load8(cg.baseAddress! + c)
+                                let g = load8(dhe + j)
+                                let dz = g * (load8(hp.baseAddress! + c) - n)
+                                let dan = g * (1 - z) * (1 - n * n)
+                                let dar = dan * load8(rc.baseAddress! + c) * r * (1 - r)
+                                let daz = dz * z * (1 - z)
+                                store8(dgx + j, dar); store8(dgx + H + j, daz); store8(dgx + 2 * H + j, dan)
+                                store8(dgh + j, dar); store8(dgh + H + j, daz); store8(dgh + 2 * H + j, dan * r)
+                                store8(dhp + j, g * z)
+                                j += 8
+                            }
+                            while j < H {
                                 let r = rg[cache + j], z = ug[cache + j], n = cg[cache + j]
                                 let g = dhe[j]
                                 let dn = g * (1 - z)
@@ -161,6 +192,7 @@ public final class GRU: Layer {
                                 dgx[j] = dar; dgx[H + j] = daz; dgx[2 * H + j] = dan
                                 dgh[j] = dar; dgh[H + j] = daz; dgh[2 * H + j] = dan * r
                                 dhp[j] = g * z
+                                j += 1
                             }
                         }
                         // dh_previous += dgh_t · Whᵀ for the whole batch (gate gradients of step t are strided by T·G).
