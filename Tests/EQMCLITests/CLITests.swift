@@ -81,3 +81,34 @@ struct CLITests {
         #expect(result.stdout.isEmpty)
     }
 }
+
+@Suite("eqm demo")
+struct DemoCLITests {
+    @Test("a small demo trains, reports held-out metrics as JSON and writes a model that inspects cleanly")
+    func smallDemo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("demo.eqmmodel").path
+        let result = try EQMProcess.run(["demo", "--users", "8", "--minutes", "10", "--epochs", "2", "--batch", "32",
+                                         "--out", path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        #expect((json["epochs"] as? [Any])?.count == 2)
+        #expect(json["dp"] as? Bool == true)
+        let accuracy = try #require(json["held_out_accuracy"] as? Double)
+        #expect((0...1).contains(accuracy))
+        #expect((json["held_out_users"] as? Int ?? 0) >= 1)
+
+        let inspect = try EQMProcess.run(["model", "inspect", path, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let metadata = try #require(try inspect.json()["metadata"] as? [String: String])
+        #expect(metadata["trained_by"] == "eqm demo")
+    }
+
+    @Test("out-of-range options are refused before any work")
+    func invalidOptions() throws {
+        let result = try EQMProcess.run(["demo", "--users", "1"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--users"))
+    }
+}
