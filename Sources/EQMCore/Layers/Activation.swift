@@ -33,7 +33,7 @@ public final class Activation: Layer {
     }
     public var outputShape: [Int] { inputShape }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         var output = input
         output.scalars.withUnsafeMutableBufferPointer { values in
             switch function {

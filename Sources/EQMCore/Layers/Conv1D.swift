@@ -58,7 +58,7 @@ public final class Conv1D: Layer {
         for i in (windowWidth * outputChannels)..<parameters.count { parameters[i] = 0 }
     }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         precondition(input.exampleCount == steps * inputChannels,
                      "Conv1D expects \(steps)×\(inputChannels) per example, found \(input.exampleShape)")
         let batch = input.batchSize
@@ -74,10 +74,10 @@ public final class Conv1D: Layer {
             source.withUnsafeBufferPointer { x in
                 for example in 0..<batch {
                     let y = out + example * outExample
-                    for t in 0..<outputSteps { (y + t * outputChannels).update(from: bias, count: outputChannels) }
                     MatrixMultiply.multiply(m: outputSteps, n: outputChannels, k: windowWidth,
                                             a: x.baseAddress! + example * inExample, lda: stride * inputChannels,
-                                            b: weights, ldb: outputChannels, c: y, ldc: outputChannels, accumulate: true)
+                                            b: weights, ldb: outputChannels, c: y, ldc: outputChannels, accumulate: false,
+                                            bias: bias)
                 }
             }
         }

@@ -36,16 +36,15 @@ public final class Dense: Layer {
         for i in (inputs * outputs)..<parameters.count { parameters[i] = 0 }
     }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         let batch = input.batchSize
         precondition(input.exampleCount == inputs, "Dense expects \(inputs) inputs per example, found \(input.exampleCount)")
         let weights = parameters.baseAddress!
         let bias = weights + inputs * outputs
         let scalars = makeScalars(count: batch * outputs) { out in
-            for row in 0..<batch { (out + row * outputs).update(from: bias, count: outputs) }
             input.withPointer { x in
                 MatrixMultiply.multiply(m: batch, n: outputs, k: inputs, a: x, lda: inputs,
-                                        b: weights, ldb: outputs, c: out, ldc: outputs, accumulate: true)
+                                        b: weights, ldb: outputs, c: out, ldc: outputs, accumulate: false, bias: bias)
             }
         }
         if training { self.input = input }

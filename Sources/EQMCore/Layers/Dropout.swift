@@ -23,7 +23,7 @@ public final class Dropout: Layer {
     public var spec: LayerSpec { .dropout(rate: rate) }
     public var outputShape: [Int] { inputShape }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         guard training, rate > 0 else {
             if training { mask = [] }
             return input

@@ -58,7 +58,7 @@ public final class GRU: Layer {
         if array.count < count { array = [Float](repeating: 0, count: count) }
     }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         precondition(input.exampleCount == steps * features, "GRU expects \(steps)×\(features) per example, found \(input.exampleShape)")
         let batch = input.batchSize
         let H = hidden, G = gateWidth, T = steps
@@ -77,10 +77,9 @@ public final class GRU: Layer {
                 let recurrent = projections + batch * T * G
                 let h = recurrent + batch * G
                 h.update(repeating: 0, count: batch * H)
-                for row in 0..<(batch * T) { (projections + row * G).update(from: bx, count: G) }
                 input.withPointer { x in
                     MatrixMultiply.multiply(m: batch * T, n: G, k: features, a: x, lda: features, b: wx, ldb: G,
-                                            c: projections, ldc: G, accumulate: true)
+                                            c: projections, ldc: G, accumulate: false, bias: bx)
                 }
                 previousHidden.withUnsafeMutableBufferPointer { hp in
                 resetGate.withUnsafeMutableBufferPointer { rg in
@@ -88,9 +87,8 @@ public final class GRU: Layer {
                 candidate.withUnsafeMutableBufferPointer { cg in
                 recurrentCandidate.withUnsafeMutableBufferPointer { rc in
                     for t in 0..<T {
-                        for example in 0..<batch { (recurrent + example * G).update(from: bh, count: G) }
                         MatrixMultiply.multiply(m: batch, n: G, k: H, a: h, lda: H, b: wh, ldb: G, c: recurrent,
-                                                ldc: G, accumulate: true)
+                                                ldc: G, accumulate: false, bias: bh)
                         for example in 0..<batch {
                             let gx = projections + (example * T + t) * G, gh = recurrent + example * G
                             let he = h + example * H

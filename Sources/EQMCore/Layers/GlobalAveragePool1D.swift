@@ -16,7 +16,7 @@ public final class GlobalAveragePool1D: Layer {
     public var inputShape: [Int] { [steps, channels] }
     public var outputShape: [Int] { [channels] }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         precondition(input.exampleCount == steps * channels, "GlobalAveragePool1D expects \(steps)×\(channels) per example")
         let batch = input.batchSize
         let scale = 1 / Float(steps)

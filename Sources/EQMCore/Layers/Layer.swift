@@ -22,7 +22,7 @@ public protocol Layer: AnyObject {
 
     /// Computes the layer's output for a batch; with `training`, keeps what `backward` needs and
     /// applies training-only behaviour (dropout).
-    func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor
+    func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor
 
     /// Back-propagates the gradient of the loss with respect to the last training forward's output.
     ///

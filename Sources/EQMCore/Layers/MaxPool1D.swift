@@ -28,7 +28,7 @@ public final class MaxPool1D: Layer {
     public var inputShape: [Int] { [steps, channels] }
     public var outputShape: [Int] { [outputSteps, channels] }
 
-    public func forward(_ input: Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
+    public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
         precondition(input.exampleCount == steps * channels, "MaxPool1D expects \(steps)×\(channels) per example")
         let batch = input.batchSize
         let outCount = batch * outputSteps * channels

@@ -100,7 +100,7 @@ public final class SequentialModel {
         return parameters.withUnsafeBufferPointer { all in
             var activation = input
             for (layer, range) in zip(layers, parameterRanges) {
-                activation = layer.forward(activation, parameters: UnsafeBufferPointer(rebasing: all[range]), training: training)
+                activation = layer.forward(consume activation, parameters: UnsafeBufferPointer(rebasing: all[range]), training: training)
             }
             return activation
         }

@@ -12,18 +12,20 @@ enum MatrixMultiply {
     ///   with `transposeA == true`, `A` is stored `k × m` with row stride `lda`.
     /// - `B` is `k × n` with row stride `ldb`; `C` is `m × n` with row stride `ldc`.
     /// Rows of `A` may overlap in memory (convolution windows); `C` must not alias `A` or `B`.
+    /// With `bias` (n values), every row of the product starts from it: `C = op(A)·B + 1·biasᵀ`,
+    /// which saves a separate pass that would copy the bias into each row first.
     @inline(__always)
     static func multiply(
         transposeA: Bool = false, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool
+        accumulate: Bool, bias: UnsafePointer<Float>? = nil
     ) {
         let rowStride = transposeA ? 1 : lda
         let depthStride = transposeA ? lda : 1
         multiply(m: m, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
     }
 
     @inline(never)
@@ -32,22 +34,27 @@ enum MatrixMultiply {
         a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool
+        accumulate: Bool, bias: UnsafePointer<Float>? = nil
     ) {
+        precondition(bias == nil || !accumulate, "bias initialises C; it cannot be combined with accumulate")
         if m == 0 || n == 0 { return }
         if k == 0 {
-            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            if let bias {
+                for i in 0..<m { (c + i * ldc).update(from: bias, count: n) }
+            } else if !accumulate {
+                for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }
+            }
             return
         }
         var i = 0
         while i + 4 <= m {
             rows4(i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                  b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+                  b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
             i += 4
         }
         while i < m {
             row1(i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
             i += 1
         }
     }
@@ -58,7 +65,7 @@ enum MatrixMultiply {
         a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool
+        accumulate: Bool, bias: UnsafePointer<Float>?
     ) {
         let a0 = a + i * rowStride
         let a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride
@@ -66,8 +73,9 @@ enum MatrixMultiply {
         let c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
         var j = 0
         while j + 16 <= n {
-            var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
-            var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+            let i0 = initial(bias, j), i1 = initial(bias, j + 8)
+            var s00 = i0, s01 = i1, s10 = i0, s11 = i1
+            var s20 = i0, s21 = i1, s30 = i0, s31 = i1
             var bp = b + j
             var offset = 0
             for _ in 0..<k {
@@ -86,7 +94,8 @@ enum MatrixMultiply {
             j += 16
         }
         while j + 8 <= n {
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            let i0 = initial(bias, j)
+            var s0 = i0, s1 = i0, s2 = i0, s3 = i0
             var bp = b + j
             var offset = 0
             for _ in 0..<k {
@@ -105,7 +114,7 @@ enum MatrixMultiply {
         if j < n {
             for r in 0..<4 {
                 tailColumns(from: j, n: n, k: k, a: a0 + r * rowStride, depthStride: depthStride,
-                            b: b, ldb: ldb, c: c0 + r * ldc, accumulate: accumulate)
+                            b: b, ldb: ldb, c: c0 + r * ldc, accumulate: accumulate, bias: bias)
             }
         }
     }
@@ -116,13 +125,13 @@ enum MatrixMultiply {
         a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool
+        accumulate: Bool, bias: UnsafePointer<Float>?
     ) {
         let a0 = a + i * rowStride
         let c0 = c + i * ldc
         var j = 0
         while j + 32 <= n {
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            var s0 = initial(bias, j), s1 = initial(bias, j + 8), s2 = initial(bias, j + 16), s3 = initial(bias, j + 24)
             var bp = b + j
             var offset = 0
             for _ in 0..<k {
@@ -137,7 +146,7 @@ enum MatrixMultiply {
             j += 32
         }
         while j + 8 <= n {
-            var s0 = SIMD8<Float>()
+            var s0 = initial(bias, j)
             var bp = b + j
             var offset = 0
             for _ in 0..<k {
@@ -150,17 +159,18 @@ enum MatrixMultiply {
         }
         if j < n {
             tailColumns(from: j, n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0,
-                        accumulate: accumulate)
+                        accumulate: accumulate, bias: bias)
         }
     }
 
     @inline(__always)
     private static func tailColumns(
         from start: Int, n: Int, k: Int, a: UnsafePointer<Float>, depthStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, accumulate: Bool
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, accumulate: Bool,
+        bias: UnsafePointer<Float>?
     ) {
         for j in start..<n {
-            var sum: Float = 0
+            var sum: Float = bias?[j] ?? 0
             var bp = b + j
             var offset = 0
             for _ in 0..<k {
@@ -170,6 +180,12 @@ enum MatrixMultiply {
             }
             c[j] = accumulate ? c[j] + sum : sum
         }
+    }
+
+    @inline(__always)
+    private static func initial(_ bias: UnsafePointer<Float>?, _ j: Int) -> SIMD8<Float> {
+        if let bias { return load8(bias + j) }
+        return SIMD8<Float>()
     }
 
     /// Writes the transpose of a row-major `rows × columns` matrix (row stride `lda`) into `out`
