@@ -138,12 +138,17 @@ struct GradientTests {
             MatrixMultiply.multiply(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n, accumulate: true)
             MatrixMultiply.multiply(transposeA: true, m: m, n: n, k: k, a: aT, lda: m, b: b, ldb: n, c: &cT, ldc: n,
                                     accumulate: false)
+            let bias = (0..<n).map { Float($0) * 0.5 }
+            var cBias = [Float](repeating: 7, count: m * n)
+            MatrixMultiply.multiply(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &cBias, ldc: n, accumulate: false,
+                                    bias: bias)
             for i in 0..<m {
                 for j in 0..<n {
                     var want: Float = 0
                     for p in 0..<k { want += a[i * k + p] * b[p * n + j] }
                     #expect(abs(c[i * n + j] - (want + 1)) < 1e-4)
                     #expect(abs(cT[i * n + j] - want) < 1e-4)
+                    #expect(abs(cBias[i * n + j] - (want + bias[j])) < 1e-4)
                 }
             }
         }
