@@ -13,7 +13,7 @@ public enum NoiseSource: Sendable, Hashable, Codable {
 /// Gaussian samples use Box–Muller in double precision on 53-bit uniforms and are rounded to
 /// Float32 when added. Floating-point noise is known to leak through the low-order bits of its
 /// output in adversarial settings (Mironov 2012); the federated path (issue 4) adds discrete
-/// Gaussian noise in the integer domain instead. See Docs/privacy.md.
+/// Gaussian noise in the integer domain instead (README, "Privacy notes").
 public struct NoiseGenerator {
     // Two optionals rather than an enum with payloads, so that drawing mutates the buffered
     // generator in place instead of copying it out and back on every sample.
