@@ -38,3 +38,48 @@ public enum ConstantTime {
         }
     }
 }
+
+extension Blake2b {
+    /// Incremental BLAKE2b, for hashing files that do not fit in memory.
+    public final class Hasher {
+        private let state: UnsafeMutableRawPointer
+        private let length: Int
+        private var finished = false
+
+        /// Starts a hash of `length` bytes (default 32).
+        public init(length: Int = Blake2b.defaultLength) {
+            precondition(length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()),
+                         "BLAKE2b digest length out of range")
+            Sodium.ensureInitialized()
+            // libsodium's state is 64-byte aligned.
+            state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
+            self.length = length
+            let status = crypto_generichash_init(OpaquePointer(state), nil, 0, length)
+            precondition(status == 0, "crypto_generichash_init failed")
+        }
+
+        deinit { state.deallocate() }
+
+        /// Adds bytes to the hash.
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            precondition(!finished, "BLAKE2b hasher used after finalize()")
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            crypto_generichash_update(OpaquePointer(state),
+                                      base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+        }
+
+        /// Adds a byte array to the hash.
+        public func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+        /// Returns the digest; the hasher cannot be used afterwards.
+        public func finalize() -> [UInt8] {
+            precondition(!finished, "BLAKE2b hasher finalised twice")
+            finished = true
+            var digest = [UInt8](repeating: 0, count: length)
+            digest.withUnsafeMutableBufferPointer { out in
+                _ = crypto_generichash_final(OpaquePointer(state), out.baseAddress!, length)
+            }
+            return digest
+        }
+    }
+}
