@@ -1,3 +1,4 @@
+import EQMCore
 import Foundation
 
 extension LocalStore {
@@ -12,13 +13,15 @@ extension LocalStore {
         }
     }
 
-    /// Adds label intervals (exact repeats of stored ones are ignored); returns how many were new.
+    /// Adds label intervals; an interval with the same start, end and label as a stored one is a
+    /// repeat (whatever its source) and is ignored. Returns how many were new.
     @discardableResult
     public func addLabels(_ intervals: [LabelInterval]) throws(StoreError) -> Int {
+        struct Key: Hashable { var start: Double, end: Double, label: EmotionLabel }
         var all = try labels()
-        let known = Set(all)
+        var known = Set(all.map { Key(start: $0.start, end: $0.end, label: $0.label) })
         var added = 0
-        for interval in intervals where !known.contains(interval) && !all.contains(interval) {
+        for interval in intervals where known.insert(Key(start: interval.start, end: interval.end, label: interval.label)).inserted {
             all.append(interval)
             added += 1
         }

@@ -24,6 +24,7 @@ struct EQMProcess {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice  // never a terminal: commands must not prompt in tests
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -110,5 +111,36 @@ struct DemoCLITests {
         let result = try EQMProcess.run(["demo", "--users", "1"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--users"))
+    }
+}
+
+@Suite("eqm node label")
+struct NodeLabelCLITests {
+    @Test("labels go into the encrypted store; unknown labels list the valid ones; a missing key says what is needed")
+    func labels() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-label-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("node.key")
+        // 32 bytes of key as hex, mode 600.
+        try Data((String(repeating: "ab", count: 32) + "\n").utf8).write(to: keyFile)
+        chmod(keyFile.path, 0o600)
+        let store = directory.appendingPathComponent("store").path
+        let base = ["node", "label", "--store", store, "--key-file", keyFile.path]
+
+        let first = try EQMProcess.run(base + ["--start", "2024-05-01T08:30:00+02:00", "--end", "2024-05-01T09:00:00+02:00",
+                                               "--label", "stress", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try first.json()["added"] as? Int == 1)
+        let repeatRun = try EQMProcess.run(base + ["--start", "1714545000", "--end", "1714546800", "--label", "Stress", "--json"])
+        #expect(try repeatRun.json()["added"] as? Int == 0)
+
+        let unknown = try EQMProcess.run(base + ["--start", "1", "--end", "2", "--label", "bored"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("concentration"))
+
+        let noKey = try EQMProcess.run(["node", "label", "--store", store, "--start", "1", "--end", "2", "--label", "sad"])
+        #expect(noKey.status != 0)
+        #expect(noKey.stderr.contains("--key-file") && noKey.stderr.contains("EQM_STORE_PASSPHRASE"))
     }
 }

@@ -47,6 +47,7 @@ struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run a client node: enrol, consent, import, train, predict, erase.",
-        discussion: "Not available yet: the client node arrives with issue #7."
+        discussion: "Today: `label`. Enrolment, consent, training, rounds and prediction arrive with issue #7.",
+        subcommands: [NodeLabelCommand.self]
     )
 }
