@@ -52,14 +52,16 @@ public enum XChaCha20Poly1305 {
         }
         Sodium.ensureInitialized()
         let nonceLength = self.nonceLength
-        var plaintext = [UInt8](repeating: 0, count: sealed.count - overhead)
+        let length = sealed.count - overhead
+        // At least one byte so the output pointer is never nil; trimmed below.
+        var plaintext = [UInt8](repeating: 0, count: max(1, length))
         let status = plaintext.withUnsafeMutableBufferPointer { out in
             var written: UInt64 = 0
             return key.withUnsafeBytes { k in
                 sealed.withUnsafeBufferPointer { s in
                     associatedData.withUnsafeBufferPointer { ad in
                         crypto_aead_xchacha20poly1305_ietf_decrypt(
-                            out.baseAddress ?? UnsafeMutablePointer(mutating: s.baseAddress!), &written, nil,
+                            out.baseAddress!, &written, nil,
                             s.baseAddress! + nonceLength, UInt64(s.count - nonceLength), ad.baseAddress, UInt64(ad.count),
                             s.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
                     }
@@ -69,6 +71,7 @@ public enum XChaCha20Poly1305 {
         guard status == 0 else {
             throw CryptoError(.authenticationFailed, "ciphertext did not authenticate (wrong key, wrong context, or modified data)")
         }
+        if length == 0 { plaintext.removeAll() }
         return plaintext
     }
 }
