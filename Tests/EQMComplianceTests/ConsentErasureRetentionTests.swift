@@ -157,3 +157,17 @@ struct RetentionTests {
         #expect(throws: ComplianceError.self) { try RetentionPolicy(category: "x", maximumAge: -1, rationale: "") }
     }
 }
+
+@Suite("Records of processing")
+struct ProcessingRecordsTests {
+    @Test("the Art. 30 report is generated from the configured purposes, retention and privacy settings")
+    func report() throws {
+        let records = ProcessingRecords.generate(controller: "Example Health", contact: "dpo@example.org", purposes: [.training, .evaluation],
+                                                 retention: RetentionPolicy.defaults, delta: 1e-5, perUserEpsilonCap: 8)
+        #expect(records.activities.map(\.purpose) == [.training, .evaluation])
+        #expect(records.retention.count == RetentionPolicy.defaults.count)
+        #expect(records.privacy.contains("ε = 8.0") && records.privacy.contains("1e-05"))
+        let json = try JSONEncoder().encode(records)
+        #expect(try JSONDecoder().decode(ProcessingRecords.self, from: json) == records)
+    }
+}
