@@ -70,6 +70,13 @@ struct CLITests {
         #expect(json["batch"] as? Int == 32)
     }
 
+    @Test("bench features --json reports windows per second")
+    func benchFeatures() throws {
+        let result = try EQMProcess.run(["bench", "features", "--users", "1", "--minutes", "10", "--seconds", "0.2", "--repeats", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try result.json()["windows_per_second"] as? Double ?? 0) > 0)
+    }
+
     @Test("errors go to stderr with a non-zero status", arguments: [
         ["bench", "train", "--model", "transformer"],
         ["model", "inspect", "/nonexistent/model.eqmmodel"],

@@ -281,3 +281,15 @@ private func identical(_ a: UserRecording, _ b: UserRecording) -> Bool {
         && identical(a.accelerationX, b.accelerationX) && identical(a.accelerationY, b.accelerationY)
         && identical(a.accelerationZ, b.accelerationZ) && identical(a.spo2, b.spo2)
 }
+
+@Suite("Sampled signals")
+struct SampledSignalEdgeTests {
+    @Test("open-ended and non-finite index queries clamp instead of trapping")
+    func openEnded() {
+        let signal = SampledSignal(startTime: 100, sampleRate: 4, values: [Float](repeating: 1, count: 40))
+        #expect(signal.indices(from: -.infinity, to: .infinity) == 0..<40)
+        #expect(signal.indices(from: .nan, to: 105) == 0..<20)
+        #expect(signal.indices(from: -1e300, to: 1e300) == 0..<40)
+        #expect(signal.firstIndex(atOrAfter: -.infinity) == 0)
+    }
+}

@@ -1,7 +1,7 @@
 /// Z-scores values feature by feature with statistics from one user's own windows, so that a
 /// model sees deviations from that person's baseline rather than their absolute physiology.
 ///
-/// Values are read as rows of ``featureCount``: the 48 summary features of each window, or the 6
+/// Values are read as rows of ``featureCount``: the 48 ``SummaryFeatures`` of each window, or the 6
 /// channels of each step of a sequence (so a sequence channel is normalised over all steps of
 /// all the user's windows).
 public struct FeatureNormalizer: Sendable, Codable, Hashable {
@@ -35,7 +35,8 @@ public struct FeatureNormalizer: Sendable, Codable, Hashable {
     }
 
     /// Fits the mean and standard deviation of each of `featureCount` features over `values`,
-    /// read as consecutive rows of `featureCount` values.
+    /// read as consecutive rows of `featureCount` values; missing (non-finite) values are ignored,
+    /// and stay missing when normalised.
     ///
     /// - Throws: ``EQMCoreError`` (`invalidShape`) when `featureCount` is not positive or
     ///   `values` is empty or not a whole number of rows.
@@ -54,22 +55,36 @@ public struct FeatureNormalizer: Sendable, Codable, Hashable {
     }
 
     /// Fits over whole rows of a buffer (unchecked; the buffer holds at least one whole row).
+    /// Non-finite values (missing features) are left out of each feature's statistics; a feature
+    /// with no finite value gets mean 0 and standard deviation 1.
     init(fitting values: UnsafeBufferPointer<Float>, featureCount: Int, minimumStandardDeviation: Float) {
         let rows = values.count / featureCount
         var sums = [Double](repeating: 0, count: featureCount)
+        var counts = [Int](repeating: 0, count: featureCount)
         for row in 0..<rows {
-            for feature in 0..<featureCount { sums[feature] += Double(values[row * featureCount + feature]) }
+            for feature in 0..<featureCount {
+                let value = values[row * featureCount + feature]
+                guard value.isFinite else { continue }
+                sums[feature] += Double(value)
+                counts[feature] += 1
+            }
         }
-        let means = sums.map { $0 / Double(rows) }
+        let means = sums.indices.map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }
         var squares = [Double](repeating: 0, count: featureCount)
         for row in 0..<rows {
             for feature in 0..<featureCount {
-                let deviation = Double(values[row * featureCount + feature]) - means[feature]
+                let value = values[row * featureCount + feature]
+                guard value.isFinite else { continue }
+                let deviation = Double(value) - means[feature]
                 squares[feature] += deviation * deviation
             }
         }
         self.means = means.map { Float($0) }
-        self.standardDeviations = squares.map { Swift.max(minimumStandardDeviation, Float(($0 / Double(rows)).squareRoot())) }
+        self.standardDeviations = squares.indices.map { feature in
+            counts[feature] > 0
+                ? Swift.max(minimumStandardDeviation, Float((squares[feature] / Double(counts[feature])).squareRoot()))
+                : 1
+        }
     }
 
     /// Normalises `values` (whole rows of ``featureCount``) in place: `(x − mean) / std`.

@@ -1,9 +1,9 @@
 /// Turns a window of a ``UserRecording`` into the six ``ModelInputChannel``s on a uniform time
 /// grid, stored channels-last (`[steps × 6]`, step-major: channel `c` of step `t` is at `t * 6 + c`).
 ///
-/// Heart rate and inter-beat interval come from beats found by a ``BeatDetector``: intervals
-/// outside 40–180 bpm or more than 25 % from their local median (missed or spurious beats,
-/// motion artefacts) are discarded, and the rest are interpolated linearly to the grid. The other
+/// Heart rate and inter-beat interval come from the artefact-corrected intervals of a
+/// ``BeatDetector`` (Kubios correction, implausible intervals and residual outliers dropped),
+/// interpolated linearly to the grid. The other
 /// channels are averaged over each grid step when they are sampled at least as fast as the grid,
 /// and interpolated linearly otherwise. Missing stretches are bridged by linear interpolation,
 /// unless more than ``maximumMissingFraction`` of any channel is missing, in which case the
@@ -39,8 +39,11 @@ public struct ModelInputBuilder: Sendable {
     ) {
         self.maximumMissingFraction = maximumMissingFraction
         self.maximumBeatGap = maximumBeatGap
-        detectedBeats = beatDetector.beatTimes(in: recording.bvp)
-        (intervalTimes, intervals) = Self.acceptedIntervals(beats: detectedBeats)
+        let runs = beatDetector.beatRuns(in: recording.bvp, range: 0..<recording.bvp.count)
+        detectedBeats = runs.flatMap { $0 }
+        let accepted = beatDetector.intervals(fromRuns: runs)
+        intervalTimes = accepted.times
+        intervals = accepted.intervals
         let magnitude = Self.magnitude(recording.accelerationX, recording.accelerationY, recording.accelerationZ)
         regularChannels = [
             (recording.eda, ModelInputChannel.eda.index),
@@ -91,34 +94,6 @@ public struct ModelInputBuilder: Sendable {
     }
 
     // MARK: Beat intervals
-
-    /// Keeps the intervals between consecutive beats that are physiologically possible (40–180
-    /// bpm) and within 25 % of the median of the surrounding seven intervals.
-    static func acceptedIntervals(beats: [Double]) -> (times: [Double], intervals: [Double]) {
-        guard beats.count >= 2 else { return ([], []) }
-        let raw = (1..<beats.count).map { beats[$0] - beats[$0 - 1] }
-        var times: [Double] = []
-        var accepted: [Double] = []
-        times.reserveCapacity(raw.count)
-        accepted.reserveCapacity(raw.count)
-        var neighbourhood = [Double](repeating: 0, count: 7)
-        for k in raw.indices {
-            let interval = raw[k]
-            guard interval >= 60.0 / 180 && interval <= 60.0 / 40 else { continue }
-            let lower = Swift.max(0, k - 3), upper = Swift.min(raw.count, k + 4)
-            let width = upper - lower
-            for j in 0..<width { neighbourhood[j] = raw[lower + j] }
-            neighbourhood[0..<width].sort()
-            let median =
-                width % 2 == 1
-                ? neighbourhood[width / 2]
-                : (neighbourhood[width / 2 - 1] + neighbourhood[width / 2]) / 2
-            guard abs(interval - median) <= 0.25 * median else { continue }
-            times.append(beats[k + 1])
-            accepted.append(interval)
-        }
-        return (times, accepted)
-    }
 
     /// Interpolates heart rate and inter-beat interval at the centre of each step; returns the
     /// larger missing fraction (steps not bridged by accepted intervals).

@@ -4,7 +4,7 @@ extension WindowDataset {
         try LabelledExamples(exampleShape: exampleShape, inputs: inputs, labels: labels)
     }
 
-    /// The representation a model architecture needs: 48 summary features for a flat input,
+    /// The representation a model architecture needs: the 48 ``SummaryFeatures`` for a flat input,
     /// otherwise the 6-channel sequence at the model's number of steps.
     public static func representation(for spec: ModelSpec) throws(EQMCoreError) -> Representation {
         switch spec.inputShape.count {
@@ -14,7 +14,8 @@ extension WindowDataset {
             return .sequence(steps: spec.inputShape[0])
         default:
             throw .invalidConfiguration(
-                "no wearable representation has shape \(spec.inputShape); expected [\(SummaryFeatures.count)] or [steps, \(ModelInputChannel.count)]")
+                "no wearable representation has shape \(spec.inputShape); expected [\(SummaryFeatures.count)] or [steps, \(ModelInputChannel.count)]"
+            )
         }
     }
 }

@@ -8,7 +8,8 @@
 public struct WindowDataset: Sendable {
     /// What each example holds.
     public enum Representation: Sendable, Hashable {
-        /// The 48 ``SummaryFeatures`` of the window; example shape `[48]`.
+        /// The 48 ``SummaryFeatures`` of the window (the sixteen ``WindowFeatures`` of the window
+        /// and of each of its halves); example shape `[48]`.
         case features
         /// The six channels on a uniform grid of `steps` points; example shape `[steps, 6]`
         /// (256 steps over 64 s is 4 Hz, for convolutional models; 64 steps is 1 Hz, for recurrent ones).
@@ -121,9 +122,13 @@ public struct WindowDataset: Sendable {
 
     /// Builds labelled examples from every recording: windows of `windowSeconds` every
     /// `stepSeconds` (see ``WindowSlicer``; a window is kept when one state covers at least 75 %
-    /// of it and no channel is more than 30 % missing), converted to `representation` by a
-    /// ``ModelInputBuilder`` (summary features on its 4 Hz grid) and, when `normalizePerUser`,
-    /// z-scored with a ``FeatureNormalizer`` fitted on that user's own examples.
+    /// of it and no channel of its ``ModelInputBuilder`` grid is more than 30 % missing, whichever
+    /// the representation, so both keep the same windows), converted to `representation` (a
+    /// ``FeatureExtractor`` for ``SummaryFeatures``, the builder's grid for sequences) and, when
+    /// `normalizePerUser`, z-scored with a ``FeatureNormalizer`` fitted on that user's own
+    /// examples. Missing summary features become 0 after normalisation and all are clipped to
+    /// ±``SummaryFeatures/clipLimit`` (see ``SummaryFeatures``); without per-user normalisation
+    /// missing features stay `NaN`.
     ///
     /// - Throws: ``EQMCoreError`` (`invalidConfiguration`) when the window, step or number of
     ///   sequence steps is out of range.
@@ -132,7 +137,8 @@ public struct WindowDataset: Sendable {
         representation: Representation,
         windowSeconds: Double = 64,
         stepSeconds: Double = 32,
-        normalizePerUser: Bool = true
+        normalizePerUser: Bool = true,
+        extractor: FeatureExtractor = FeatureExtractor()
     ) throws(EQMCoreError) -> WindowDataset {
         let slicer = WindowSlicer(windowSeconds: windowSeconds, stepSeconds: stepSeconds)
         try slicer.validate()
@@ -140,7 +146,8 @@ public struct WindowDataset: Sendable {
         let exampleShape: [Int]
         switch representation {
         case .features:
-            gridSteps = Int((windowSeconds * SummaryFeatures.gridRate).rounded())
+            // The 4 Hz grid only decides which windows are usable, as for sequences.
+            gridSteps = Swift.max(2, Int((windowSeconds * 4).rounded()))
             exampleShape = [SummaryFeatures.count]
         case .sequence(let steps):
             guard steps >= 2 && Double(steps) <= windowSeconds * 64 else {
@@ -152,18 +159,27 @@ public struct WindowDataset: Sendable {
         let exampleSize = exampleShape.reduce(1, *)
         let normalizedWidth = exampleShape.last!
         let gridSize = gridSteps * ModelInputChannel.count
-        let stepDuration = windowSeconds / Double(gridSteps)
 
         var inputs: [Float] = []
         var labels: [Int] = []
         var userIDs: [String] = []
         var windowStarts: [Double] = []
         var grid = [Float](repeating: 0, count: gridSize)
-        var scratch = [Float](repeating: 0, count: gridSteps)
         var features = [Float](repeating: 0, count: SummaryFeatures.count)
 
         for recording in recordings {
             let builder = ModelInputBuilder(recording: recording)
+            let signals = WearableSignals(recording: recording)
+            // Half-window features by start time: with the default step (half a window) the
+            // second half of one window is the first half of the next.
+            var halves: [Int64: WindowFeatures] = [:]
+            func featuresOfHalf(from start: Double) -> WindowFeatures {
+                let key = Int64((start * 1000).rounded())
+                if let cached = halves[key] { return cached }
+                let computed = extractor.features(of: signals, from: start, to: start + windowSeconds / 2)
+                halves[key] = computed
+                return computed
+            }
             let userStart = inputs.count
             for window in slicer.windows(in: recording) {
                 let usable = grid.withUnsafeMutableBufferPointer {
@@ -172,15 +188,11 @@ public struct WindowDataset: Sendable {
                 guard usable else { continue }
                 switch representation {
                 case .features:
-                    grid.withUnsafeBufferPointer { sequence in
-                        features.withUnsafeMutableBufferPointer { output in
-                            scratch.withUnsafeMutableBufferPointer { scratch in
-                                SummaryFeatures.compute(
-                                    sequence: sequence, steps: gridSteps, stepDuration: stepDuration, into: output,
-                                    scratch: scratch
-                                )
-                            }
-                        }
+                    let whole = extractor.features(of: signals, from: window.start, to: window.start + windowSeconds)
+                    let firstHalf = featuresOfHalf(from: window.start)
+                    let secondHalf = featuresOfHalf(from: window.start + windowSeconds / 2)
+                    features.withUnsafeMutableBufferPointer { output in
+                        SummaryFeatures.write(window: whole, firstHalf: firstHalf, secondHalf: secondHalf, into: output)
                     }
                     inputs.append(contentsOf: features)
                 case .sequence:
@@ -198,6 +210,7 @@ public struct WindowDataset: Sendable {
                         minimumStandardDeviation: FeatureNormalizer.defaultMinimumStandardDeviation
                     )
                     normalizer.normalize(user)
+                    if case .features = representation { SummaryFeatures.finishNormalized(user) }
                 }
             }
         }

@@ -44,7 +44,9 @@ public struct SampledSignal: Sendable {
     public func firstIndex(atOrAfter time: Double) -> Int {
         // A small tolerance keeps a sample that falls exactly on `time` despite rounding.
         let position = ((time - startTime) * sampleRate - 1e-9).rounded(.up)
-        return Swift.max(0, Int(Swift.min(position, Double(Int.max / 2))))
+        // Clamp before converting: −∞, +∞ and NaN (from open-ended queries) must not trap.
+        guard position > 0 else { return 0 }
+        return Int(Swift.min(position, Double(Int.max / 2)))
     }
 
     /// The half-open range of sample indices whose times fall in `[start, end)`, clamped to the signal.
