@@ -15,7 +15,8 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Wearable data: import, validation, features.",
-        discussion: "Importers, validation and feature extraction arrive with the data issue (#3)."
+        discussion: "Today: `import`. Feature extraction arrives with the rest of the data issue (#3).",
+        subcommands: [DataImportCommand.self, DataStatusCommand.self]
     )
 }
 
