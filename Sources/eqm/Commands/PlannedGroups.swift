@@ -15,8 +15,8 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Wearable data: import, validation, features.",
-        discussion: "Today: `import`. Feature extraction arrives with the rest of the data issue (#3).",
-        subcommands: [DataImportCommand.self, DataStatusCommand.self]
+        discussion: "Import wearable exports into the encrypted store, inspect it, and compute per-window features.",
+        subcommands: [DataImportCommand.self, DataStatusCommand.self, DataFeaturesCommand.self]
     )
 }
 
