@@ -28,6 +28,8 @@ bench: release
 	.build/release/eqm bench train --model gru --dp on
 	.build/release/eqm bench infer --model mlp
 	.build/release/eqm bench infer --model cnn
+	.build/release/eqm bench features
+	.build/release/eqm bench import --format apple-health --size-mb 1000
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Protocols Compliance Coordinator Client Tests
