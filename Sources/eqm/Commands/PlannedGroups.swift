@@ -32,7 +32,8 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify the DP budget ledger and the audit trail offline.",
-        discussion: "Not available yet: the ledger and its verifier arrive with the compliance issue (#5)."
+        discussion: "Against a running coordinator with an auditor token once the coordinator exists (#6).",
+        subcommands: [AuditVerifyCommand.self]
     )
 }
 
