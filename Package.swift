@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "EQMComplianceTests", dependencies: ["EQMCompliance"], path: "Tests/EQMComplianceTests"),
         .testTarget(name: "EQMCoordinatorTests", dependencies: ["EQMCoordinator"], path: "Tests/EQMCoordinatorTests"),
         .testTarget(name: "EQMClientTests", dependencies: ["EQMClient"], path: "Tests/EQMClientTests"),
-        .testTarget(name: "EQMCLITests", dependencies: ["eqm", "EQMCore"], path: "Tests/EQMCLITests"),
+        .testTarget(name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

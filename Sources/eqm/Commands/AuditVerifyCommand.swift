@@ -1,5 +1,6 @@
 import ArgumentParser
 import EQMCompliance
+import EQMCore
 import EQMCrypto
 import Foundation
 
@@ -81,5 +82,15 @@ struct AuditVerifyCommand: ParsableCommand {
 
 /// The accountants a ledger entry may name, for offline recomputation.
 enum LedgerAccountants {
-    static var all: [LedgerAccountant] { [] }
+    static var all: [LedgerAccountant] { [adapter(RDPAccountant()), adapter(try! PLDAccountant())] }
+
+    /// A core accountant as the ledger uses it.
+    static func adapter(_ accountant: some PrivacyAccountant) -> LedgerAccountant {
+        LedgerAccountant(name: accountant.name, version: accountant.version) { mechanisms, delta in
+            let rounds = try mechanisms.map {
+                try PoissonSubsampledGaussian(samplingRate: $0.samplingRate, noiseMultiplier: $0.noiseMultiplier, steps: $0.steps)
+            }
+            return try accountant.guarantee(for: PrivacyEvent(rounds), delta: delta).epsilon
+        }
+    }
 }

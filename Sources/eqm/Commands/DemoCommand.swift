@@ -52,6 +52,7 @@ struct DemoCommand: ParsableCommand {
         var held_out_accuracy: Double, held_out_macro_f1: Double, chance_accuracy: Double
         var per_label: [String: [String: Double]]
         var model_path: String, seconds: Double
+        var epsilon: Double?, delta: Double?
     }
 
     func run() throws {
@@ -137,8 +138,12 @@ struct DemoCommand: ParsableCommand {
         let seconds = (clock.now - started).seconds
         say("")
         say("  model written to \(out) (\(network.parameterCount) parameters, checksummed); \(String(format: "%.1f", seconds)) s in all")
-        if privacy != nil {
-            say("  privacy: example-level DP-SGD over \(trainer.steps) steps at q = \(String(format: "%.4f", samplingRate)); ε is computed by the accountant of issue #5 (eqm privacy epsilon)")
+        var epsilon: Double? = nil
+        if let privacy {
+            let event = try PrivacyEvent([PoissonSubsampledGaussian(samplingRate: samplingRate, noiseMultiplier: Double(privacy.noiseMultiplier),
+                                                                    steps: trainer.steps)])
+            epsilon = try RDPAccountant().guarantee(for: event, delta: 1e-5).epsilon
+            say("  privacy: example-level (one 64 s window) DP-SGD, \(trainer.steps) steps at q = \(String(format: "%.4f", samplingRate)), σ = \(privacy.noiseMultiplier): ε = \(String(format: "%.2f", epsilon!)) at δ = 1e-5 (RDP accountant)")
         }
 
         if json {
@@ -148,7 +153,8 @@ struct DemoCommand: ParsableCommand {
                 dp: privacy != nil, noise_multiplier: privacy.map { Double($0.noiseMultiplier) },
                 clip_norm: privacy.map { Double($0.clipNorm) }, sampling_rate: privacy != nil ? samplingRate : nil,
                 steps: trainer.steps, epochs: lines, held_out_accuracy: final.accuracy, held_out_macro_f1: final.macroF1,
-                chance_accuracy: Evaluation.chanceAccuracy, per_label: perLabel, model_path: out, seconds: seconds))
+                chance_accuracy: Evaluation.chanceAccuracy, per_label: perLabel, model_path: out, seconds: seconds,
+                epsilon: epsilon, delta: epsilon == nil ? nil : 1e-5))
         }
     }
 

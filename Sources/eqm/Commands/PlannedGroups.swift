@@ -24,7 +24,7 @@ struct PrivacyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "privacy",
         abstract: "Privacy accounting: ε for a mechanism, noise for a target ε.",
-        discussion: "Not available yet: the RDP and PLD accountants arrive with the compliance issue (#5)."
+        subcommands: [PrivacyEpsilonCommand.self, PrivacyNoiseCommand.self]
     )
 }
 
