@@ -171,3 +171,36 @@ struct ProcessingRecordsTests {
         #expect(try JSONDecoder().decode(ProcessingRecords.self, from: json) == records)
     }
 }
+
+extension MemoryDatabase: SubjectDataSource {
+    func personalData(about subject: String) throws -> [String: [[String: String]]] {
+        Dictionary(grouping: rows.filter { $0.subject == subject }, by: \.table)
+            .mapValues { $0.map { ["created": String($0.created)] } }
+    }
+}
+
+@Suite("Access and portability")
+struct SubjectExportTests {
+    @Test("the export holds the subject's records, consent history and own ε, and is audited; unknown subjects are errors")
+    func export() throws {
+        let (database, _, key) = ErasureTests.setUp()
+        let registry = ConsentRegistry(store: database, signer: key)
+        try registry.publish(purpose: .training, text: "text")
+        _ = try registry.grant(subject: "n1", purpose: .training)
+        let ledger = try PrivacyLedger(store: InMemoryChainStore(), header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 5, globalEpsilonCap: 5),
+                                       participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
+        try ledger.record(round: 1, mechanism: PrivacyLedgerTests.round, selected: 3, survived: 3, participants: ["n1"], modelVersion: "v2")
+        let audit = InMemoryChainStore()
+        let export = try SubjectExport.generate(subject: "n1", data: database, consent: registry, ledgers: [ledger],
+                                                audit: AuditTrail(store: audit, signer: key))
+        #expect(export.data["updates"]?.count == 2 && export.data["enrolments"]?.count == 1)
+        #expect(export.consent.count == 2)  // the seeded grant and the new one
+        #expect(export.privacy["c"]?["epsilon"] == 1)
+        #expect(audit.storedLinks.count == 1)
+        let json = try JSONEncoder().encode(export)
+        #expect(try JSONDecoder().decode(SubjectExport.self, from: json).subject == "n1")
+        #expect(throws: ComplianceError.self) {
+            try SubjectExport.generate(subject: "nobody", data: database, consent: registry, ledgers: [], audit: nil)
+        }
+    }
+}
