@@ -77,6 +77,19 @@ struct CLITests {
         #expect((try result.json()["windows_per_second"] as? Double ?? 0) > 0)
     }
 
+    @Test("bench secagg --json runs a whole SecAgg+ round with dropouts and reports the documented fields")
+    func benchSecAgg() throws {
+        let result = try EQMProcess.run(["bench", "secagg", "--clients", "20", "--params", "1000", "--dropout", "0.1",
+                                         "--neighbors", "10", "--threshold", "6", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        for key in ["clients", "params", "dropout", "neighbors", "threshold", "server_seconds", "client_seconds_mean", "total_seconds",
+                    "max_abs_error", "bytes_per_client"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        #expect((json["max_abs_error"] as? Double ?? 1) < 1e-3)
+    }
+
     @Test("errors go to stderr with a non-zero status", arguments: [
         ["bench", "train", "--model", "transformer"],
         ["model", "inspect", "/nonexistent/model.eqmmodel"],

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Reproducible benchmarks with their reference configurations (see README, Performance).",
-        subcommands: [BenchTrainCommand.self, BenchInferCommand.self, BenchFeaturesCommand.self, BenchImportCommand.self, BenchAccountantCommand.self]
+        subcommands: [BenchTrainCommand.self, BenchInferCommand.self, BenchFeaturesCommand.self, BenchImportCommand.self, BenchAccountantCommand.self, BenchSecAggCommand.self]
     )
 }
 
