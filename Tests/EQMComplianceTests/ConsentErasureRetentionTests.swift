@@ -204,3 +204,33 @@ struct SubjectExportTests {
         }
     }
 }
+
+@Suite("Selection")
+struct SelectionTests {
+    @Test("withdrawal excludes the user from the next selection; users at their budget cap are not eligible")
+    func eligibility() throws {
+        let database = MemoryDatabase()
+        let key = SigningKey()
+        let registry = ConsentRegistry(store: database, signer: key)
+        try registry.publish(purpose: .training, text: "text")
+        for subject in ["a", "b", "c"] { _ = try registry.grant(subject: subject, purpose: .training) }
+        let ledger = try PrivacyLedger(store: InMemoryChainStore(), header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 1.5, globalEpsilonCap: 50),
+                                       participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
+        let round = PrivacyLedgerTests.round
+        #expect(try ParticipantSelection.eligible(["a", "b", "c", "d"], consent: registry, ledger: ledger, next: round) == ["a", "b", "c"])
+        _ = try registry.withdraw(subject: "b", purpose: .training)
+        try ledger.record(round: 1, mechanism: round, selected: 2, survived: 2, participants: ["a", "c"], modelVersion: "v2")
+        // b withdrew; a and c have ε 1 and one more round would take them to 2 > 1.5.
+        #expect(try ParticipantSelection.eligible(["a", "b", "c"], consent: registry, ledger: ledger, next: round).isEmpty)
+    }
+
+    @Test("Poisson sampling selects each participant independently at the rate")
+    func sampling() {
+        let population = (0..<20_000).map { "n\($0)" }
+        let selected = ParticipantSelection.poissonSample(population, rate: 0.1)
+        // Binomial(20000, 0.1): mean 2000, sd ≈ 42; allow 6 sd.
+        #expect(abs(selected.count - 2000) < 255)
+        #expect(ParticipantSelection.poissonSample(population, rate: 0).isEmpty)
+        #expect(ParticipantSelection.poissonSample(population, rate: 1).count == population.count)
+    }
+}
