@@ -13,9 +13,9 @@ import PackageDescription
 // to build for any x86-64 CPU (SSE2 only; slower).
 var coreSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 #if arch(x86_64)
-if Context.environment["EQM_PORTABLE"] == nil {
-    coreSettings += [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), .define("EQM_FMA")]
-}
+    if Context.environment["EQM_PORTABLE"] == nil {
+        coreSettings += [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), .define("EQM_FMA")]
+    }
 #endif
 
 let package = Package(
@@ -27,7 +27,7 @@ let package = Package(
         .library(name: "EQMClient", targets: ["EQMClient"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
     ],
     targets: [
         // MARK: C libraries (only their wrapper modules import them)
@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(name: "EQMComplianceTests", dependencies: ["EQMCompliance"], path: "Tests/EQMComplianceTests"),
         .testTarget(name: "EQMCoordinatorTests", dependencies: ["EQMCoordinator"], path: "Tests/EQMCoordinatorTests"),
         .testTarget(name: "EQMClientTests", dependencies: ["EQMClient"], path: "Tests/EQMClientTests"),
-        .testTarget(name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMCLITests"),
+        .testTarget(
+            name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,9 @@
 public struct ComplianceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: Hashable, Sendable { case unknownSubject, noConsent, invalidInput, budgetExhausted, verificationFailed }
+        private enum Value: Hashable, Sendable {
+            case unknownSubject, noConsent, invalidInput, budgetExhausted, verificationFailed
+        }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 

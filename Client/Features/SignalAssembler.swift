@@ -16,15 +16,18 @@ public enum SignalAssembler {
     ]
 
     /// Assembles signals from series of (time, value) in canonical units, keyed by quantity.
-    public static func signals(from series: [Quantity: [StoredSample]], maximumGap: Double = 3) throws(EQMCoreError) -> WearableSignals {
+    public static func signals(from series: [Quantity: [StoredSample]], maximumGap: Double = 3) throws(EQMCoreError)
+        -> WearableSignals
+    {
         func grid(_ quantity: Quantity, start: Double? = nil, end: Double? = nil) throws(EQMCoreError) -> SampledSignal? {
             guard let samples = series[quantity], samples.count >= 2, let rate = rates[quantity] else { return nil }
             let sorted = samples.sorted { $0.start < $1.start }
             let first = start ?? sorted.first!.start, last = end ?? sorted.last!.start
             let count = Int(((last - first) * rate).rounded(.down)) + 1
             guard count >= 2, count <= 200_000_000 else { return nil }
-            let values = try Resampling.interpolate(times: sorted.map(\.start), values: sorted.map(\.value), start: first, rate: rate,
-                                                    count: count, maximumGap: maximumGap / rate)
+            let values = try Resampling.interpolate(
+                times: sorted.map(\.start), values: sorted.map(\.value), start: first, rate: rate,
+                count: count, maximumGap: maximumGap / rate)
             return SampledSignal(startTime: first, sampleRate: rate, values: values.map(Float.init))
         }
         var signals = WearableSignals()
@@ -34,10 +37,11 @@ public enum SignalAssembler {
         signals.spo2 = try grid(.oxygenSaturation)
         // The three axes share one grid: the span common to all of them.
         if let x = series[.accelerationX], let y = series[.accelerationY], let z = series[.accelerationZ],
-           let start = [x, y, z].compactMap({ $0.map(\.start).min() }).max(),
-           let end = [x, y, z].compactMap({ $0.map(\.start).max() }).min(), end > start,
-           let gx = try grid(.accelerationX, start: start, end: end), let gy = try grid(.accelerationY, start: start, end: end),
-           let gz = try grid(.accelerationZ, start: start, end: end) {
+            let start = [x, y, z].compactMap({ $0.map(\.start).min() }).max(),
+            let end = [x, y, z].compactMap({ $0.map(\.start).max() }).min(), end > start,
+            let gx = try grid(.accelerationX, start: start, end: end), let gy = try grid(.accelerationY, start: start, end: end),
+            let gz = try grid(.accelerationZ, start: start, end: end)
+        {
             signals.acceleration = (gx, gy, gz)
         }
         if let beats = series[.interBeatInterval], !beats.isEmpty {

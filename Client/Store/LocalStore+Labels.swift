@@ -21,7 +21,8 @@ extension LocalStore {
         var all = try labels()
         var known = Set(all.map { Key(start: $0.start, end: $0.end, label: $0.label) })
         var added = 0
-        for interval in intervals where known.insert(Key(start: interval.start, end: interval.end, label: interval.label)).inserted {
+        for interval in intervals
+        where known.insert(Key(start: interval.start, end: interval.end, label: interval.label)).inserted {
             all.append(interval)
             added += 1
         }

@@ -50,13 +50,16 @@ public final class LocalStore {
     }
 
     /// Creates a new, empty store in `path` (the folder is created if needed and must not hold a store).
-    public static func create(at path: String, key source: StoreKeySource,
-                              keyDerivation: PasswordKeyDerivation.Parameters = .moderate) throws(StoreError) -> LocalStore {
+    public static func create(
+        at path: String, key source: StoreKeySource,
+        keyDerivation: PasswordKeyDerivation.Parameters = .moderate
+    ) throws(StoreError) -> LocalStore {
         let url = URL(fileURLWithPath: path)
         guard !exists(at: path) else { throw StoreError(.alreadyExists, "\(path) already holds an EQM store") }
         do {
-            try FileManager.default.createDirectory(at: url.appendingPathComponent(dataFolder), withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: url.appendingPathComponent(dataFolder), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError(.io, "cannot create \(path): \(error.localizedDescription)")
         }
@@ -64,8 +67,9 @@ public final class LocalStore {
         var succeeded = false
         defer { if !succeeded { releaseLock(lock) } }
         let key: SecretBytes
-        var header = Header(format: formatName, version: formatVersion, keyKind: "", keyCheck: "",
-                            created: ISO8601DateFormatter().string(from: Date()))
+        var header = Header(
+            format: formatName, version: formatVersion, keyKind: "", keyCheck: "",
+            created: ISO8601DateFormatter().string(from: Date()))
         switch source {
         case .passphrase(var bytes):
             let salt = PasswordKeyDerivation.randomSalt()
@@ -92,19 +96,24 @@ public final class LocalStore {
     public static func open(at path: String, key source: StoreKeySource) throws(StoreError) -> LocalStore {
         let url = URL(fileURLWithPath: path)
         guard exists(at: path) else {
-            throw StoreError(.notFound, "\(path) is not an EQM store (no \(headerName)); create one with `eqm data import --store \(path)`")
+            throw StoreError(
+                .notFound, "\(path) is not an EQM store (no \(headerName)); create one with `eqm data import --store \(path)`")
         }
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: Data(try AtomicFile.read(url.appendingPathComponent(headerName))))
+            header = try JSONDecoder().decode(
+                Header.self, from: Data(try AtomicFile.read(url.appendingPathComponent(headerName))))
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.corrupted, "\(path)/\(headerName) is not a valid store header")
         }
-        guard header.format == formatName else { throw StoreError(.corrupted, "\(path)/\(headerName) is not an EQM store header") }
+        guard header.format == formatName else {
+            throw StoreError(.corrupted, "\(path)/\(headerName) is not an EQM store header")
+        }
         guard header.version == formatVersion else {
-            throw StoreError(.unsupportedVersion, "store format version \(header.version) is not supported; this build reads \(formatVersion)")
+            throw StoreError(
+                .unsupportedVersion, "store format version \(header.version) is not supported; this build reads \(formatVersion)")
         }
         let lock = try acquireLock(url)
         var succeeded = false
@@ -113,7 +122,8 @@ public final class LocalStore {
         switch (header.keyKind, source) {
         case ("argon2id", .passphrase(var bytes)):
             guard let saltText = header.salt, let salt = Data(base64Encoded: saltText), let operations = header.operations,
-                  let memory = header.memoryBytes else {
+                let memory = header.memoryBytes
+            else {
                 throw StoreError(.corrupted, "store header lacks its Argon2id salt or cost")
             }
             let parameters: PasswordKeyDerivation.Parameters
@@ -124,15 +134,21 @@ public final class LocalStore {
         case ("key-file", .keyFile(let keyPath)):
             key = try StoreKeySource.readKeyFile(keyPath)
         case ("argon2id", .keyFile):
-            throw StoreError(.wrongKey, "this store is protected by a passphrase, not a key file: set \(StoreKeySource.environmentVariable) or enter it at the prompt")
+            throw StoreError(
+                .wrongKey,
+                "this store is protected by a passphrase, not a key file: set \(StoreKeySource.environmentVariable) or enter it at the prompt"
+            )
         case ("key-file", .passphrase):
             throw StoreError(.wrongKey, "this store is protected by a key file, not a passphrase: pass --key-file PATH")
         default:
             throw StoreError(.corrupted, "store header names an unknown key kind")
         }
-        guard let check = Data(base64Encoded: header.keyCheck) else { throw StoreError(.corrupted, "store header's key check is not base64") }
+        guard let check = Data(base64Encoded: header.keyCheck) else {
+            throw StoreError(.corrupted, "store header's key check is not base64")
+        }
         do {
-            guard try XChaCha20Poly1305.open(Array(check), key: key, associatedData: context("key-check")) == keyCheckPlaintext else {
+            guard try XChaCha20Poly1305.open(Array(check), key: key, associatedData: context("key-check")) == keyCheckPlaintext
+            else {
                 throw StoreError(.corrupted, "store key check has unexpected contents")
             }
         } catch let error as StoreError {
@@ -143,7 +159,8 @@ public final class LocalStore {
         let sealedManifest = try AtomicFile.read(url.appendingPathComponent(manifestName))
         let manifest: StoreManifest
         do {
-            manifest = try JSONDecoder().decode(StoreManifest.self, from: Data(try open(sealedManifest, key: key, context: "manifest", file: manifestName)))
+            manifest = try JSONDecoder().decode(
+                StoreManifest.self, from: Data(try open(sealedManifest, key: key, context: "manifest", file: manifestName)))
         } catch let error as StoreError {
             throw error
         } catch {
@@ -261,7 +278,8 @@ public final class LocalStore {
 
     private func writeManifest() throws(StoreError) {
         let plaintext = Array(try Self.encodeJSON(manifest))
-        try AtomicFile.write(try Self.seal(plaintext, key: key, context: "manifest"), to: url.appendingPathComponent(Self.manifestName))
+        try AtomicFile.write(
+            try Self.seal(plaintext, key: key, context: "manifest"), to: url.appendingPathComponent(Self.manifestName))
     }
 
     /// Deletes data files no manifest references (left by a write that was interrupted).
@@ -302,8 +320,10 @@ public final class LocalStore {
         do { return try encoder.encode(value) } catch { throw StoreError(.io, "cannot encode store metadata: \(error)") }
     }
 
-    private static func deriveKey(_ passphrase: inout [UInt8], salt: [UInt8],
-                                  parameters: PasswordKeyDerivation.Parameters) throws(StoreError) -> SecretBytes {
+    private static func deriveKey(
+        _ passphrase: inout [UInt8], salt: [UInt8],
+        parameters: PasswordKeyDerivation.Parameters
+    ) throws(StoreError) -> SecretBytes {
         do {
             return try PasswordKeyDerivation.deriveKey(passphrase: &passphrase, salt: salt, parameters: parameters)
         } catch {
@@ -313,7 +333,9 @@ public final class LocalStore {
 
     private static func acquireLock(_ url: URL) throws(StoreError) -> Int32 {
         let descriptor = Foundation.open(url.appendingPathComponent(lockName).path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StoreError(.io, "cannot open the store lock in \(url.path): \(AtomicFile.errnoText())") }
+        guard descriptor >= 0 else {
+            throw StoreError(.io, "cannot open the store lock in \(url.path): \(AtomicFile.errnoText())")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw StoreError(.inUse, "the store at \(url.path) is in use by another eqm process")

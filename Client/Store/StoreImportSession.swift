@@ -42,7 +42,11 @@ public final class StoreImportSession {
                 var merged = samples
                 if let existing = working.segments[series]?[dayKey] {
                     merged += try store.readSegment(existing, series: series, day: dayKey)
-                    if committedFiles.contains(existing.file) { replacedCommitted.append(existing.file) } else { superseded.append(existing.file) }
+                    if committedFiles.contains(existing.file) {
+                        replacedCommitted.append(existing.file)
+                    } else {
+                        superseded.append(existing.file)
+                    }
                 }
                 merged.sort(by: StoredSample.precedes)
                 var unique = [StoredSample]()
@@ -64,8 +68,10 @@ public final class StoreImportSession {
         precondition(!committed, "import session committed twice")
         try flush()
         if let fingerprint {
-            working.imports.append(ImportRecord(fingerprint: LocalStore.hex(fingerprint), format: format,
-                                                importedAt: ISO8601DateFormatter().string(from: Date()), accepted: accepted))
+            working.imports.append(
+                ImportRecord(
+                    fingerprint: LocalStore.hex(fingerprint), format: format,
+                    importedAt: ISO8601DateFormatter().string(from: Date()), accepted: accepted))
         }
         try store.commit(working, obsolete: replacedCommitted)
         committed = true

@@ -17,8 +17,10 @@ public enum StoreKeySource: Sendable {
     /// Resolves the key source for a command: `--key-file` first, then `EQM_STORE_PASSPHRASE`, then
     /// a prompt on the terminal; with none of these, an error that says exactly what is needed.
     /// `environment` and `prompt` default to the process's environment and whether stdin is a terminal.
-    public static func resolve(keyFile: String?, environment: [String: String]? = nil,
-                               prompt: Bool? = nil) throws(StoreError) -> StoreKeySource {
+    public static func resolve(
+        keyFile: String?, environment: [String: String]? = nil,
+        prompt: Bool? = nil
+    ) throws(StoreError) -> StoreKeySource {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let prompt = prompt ?? (isatty(STDIN_FILENO) == 1)
         if let keyFile { return .keyFile(keyFile) }
@@ -26,12 +28,15 @@ public enum StoreKeySource: Sendable {
             return .passphrase(Array(passphrase.utf8))
         }
         if prompt, let entered = getpass("Store passphrase: "), entered.pointee != 0 {
-            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(entered).assumingMemoryBound(to: UInt8.self), count: strlen(entered)))
+            let bytes = Array(
+                UnsafeBufferPointer(start: UnsafeRawPointer(entered).assumingMemoryBound(to: UInt8.self), count: strlen(entered)))
             memset(entered, 0, strlen(entered))
             return .passphrase(bytes)
         }
-        throw StoreError(.keyUnavailable,
-                         "the local store is encrypted and needs its key: pass --key-file PATH (64 hex characters, mode 600) or set \(environmentVariable); there is no terminal to ask for a passphrase")
+        throw StoreError(
+            .keyUnavailable,
+            "the local store is encrypted and needs its key: pass --key-file PATH (64 hex characters, mode 600) or set \(environmentVariable); there is no terminal to ask for a passphrase"
+        )
     }
 
     /// Creates a new key file with a random key, readable by its owner only.
@@ -48,16 +53,23 @@ public enum StoreKeySource: Sendable {
     /// Reads a key file, refusing files other users can read and contents that are not a 32-byte hex key.
     static func readKeyFile(_ path: String) throws(StoreError) -> SecretBytes {
         var status = stat()
-        guard stat(path, &status) == 0 else { throw StoreError(.keyUnavailable, "key file \(path) cannot be read: \(AtomicFile.errnoText())") }
+        guard stat(path, &status) == 0 else {
+            throw StoreError(.keyUnavailable, "key file \(path) cannot be read: \(AtomicFile.errnoText())")
+        }
         guard status.st_mode & 0o077 == 0 else {
-            throw StoreError(.keyUnavailable, "key file \(path) is readable by other users (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+            throw StoreError(
+                .keyUnavailable,
+                "key file \(path) is readable by other users (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 600 \(path)"
+            )
         }
         var contents = try AtomicFile.read(URL(fileURLWithPath: path))
         defer { contents.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         var hex = contents.filter { !($0 == 0x0A || $0 == 0x0D || $0 == 0x20) }
         defer { hex.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         guard hex.count == 64 else {
-            throw StoreError(.keyUnavailable, "key file \(path) must hold 64 hexadecimal characters (a 32-byte key), found \(hex.count) characters")
+            throw StoreError(
+                .keyUnavailable,
+                "key file \(path) must hold 64 hexadecimal characters (a 32-byte key), found \(hex.count) characters")
         }
         var key = [UInt8](repeating: 0, count: 32)
         for index in 0..<32 {

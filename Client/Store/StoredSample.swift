@@ -53,7 +53,8 @@ enum SegmentCodec {
         }
         let version = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
         guard version == self.version else {
-            throw StoreError(.unsupportedVersion, "segment \(file) has format version \(version); this build reads \(self.version)")
+            throw StoreError(
+                .unsupportedVersion, "segment \(file) has format version \(version); this build reads \(self.version)")
         }
         let count = Int(UInt32(bytes[6]) | UInt32(bytes[7]) << 8 | UInt32(bytes[8]) << 16 | UInt32(bytes[9]) << 24)
         guard bytes.count == 10 + 24 * count else {
@@ -64,7 +65,8 @@ enum SegmentCodec {
                 let base = 10 + 24 * index
                 let start = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)))
                 let end = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self)))
-                let value = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)))
+                let value = Double(
+                    bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)))
                 return StoredSample(start: start, end: end.isNaN ? nil : end, value: value)
             }
         }

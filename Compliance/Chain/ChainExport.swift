@@ -32,7 +32,8 @@ public struct ChainExport: Codable, Sendable, Hashable {
     public static func read(contentsOf url: URL, maximumBytes: Int = 1 << 30) throws -> ChainExport {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         if let size = attributes[.size] as? Int, size > maximumBytes {
-            throw ComplianceError(.invalidInput, "\(url.lastPathComponent) is \(size) bytes; exports above \(maximumBytes) bytes are refused")
+            throw ComplianceError(
+                .invalidInput, "\(url.lastPathComponent) is \(size) bytes; exports above \(maximumBytes) bytes are refused")
         }
         do {
             return try JSONDecoder().decode(ChainExport.self, from: Data(contentsOf: url))

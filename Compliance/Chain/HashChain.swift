@@ -25,14 +25,17 @@ public struct HashChain: Sendable {
     public func link(after previous: ChainLink?, payload: String) -> ChainLink {
         let sequence = (previous?.sequence ?? -1) + 1
         let previousHash = previous?.hash ?? Self.genesisHash
-        return ChainLink(sequence: sequence, previousHash: previousHash, payload: payload,
-                         hash: hash(sequence: sequence, previousHash: previousHash, payload: payload))
+        return ChainLink(
+            sequence: sequence, previousHash: previousHash, payload: payload,
+            hash: hash(sequence: sequence, previousHash: previousHash, payload: payload))
     }
 
     /// A checkpoint over `link`, signed with `key`.
     public func checkpoint(_ link: ChainLink, time: String, key: SigningKey) -> ChainCheckpoint {
-        var checkpoint = ChainCheckpoint(sequence: link.sequence, hash: link.hash, time: time, signer: key.publicKey.hex, signature: "")
-        checkpoint.signature = key.sign(checkpoint.signedBytes(chain: name)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        var checkpoint = ChainCheckpoint(
+            sequence: link.sequence, hash: link.hash, time: time, signer: key.publicKey.hex, signature: "")
+        checkpoint.signature = key.sign(checkpoint.signedBytes(chain: name)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+            .joined()
         return checkpoint
     }
 
@@ -52,17 +55,27 @@ public struct HashChain: Sendable {
         var previousHash = Self.genesisHash
         for (position, link) in links.enumerated() {
             if link.sequence != position {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .sequence,
-                                             message: "entry at position \(position) has sequence \(link.sequence): an entry was removed, inserted or reordered"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .sequence,
+                        message:
+                            "entry at position \(position) has sequence \(link.sequence): an entry was removed, inserted or reordered"
+                    ))
             }
             if link.previousHash != previousHash {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .brokenLink,
-                                             message: "entry \(link.sequence) does not follow the entry before it (previous hash differs): an entry was removed, inserted, reordered or edited"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .brokenLink,
+                        message:
+                            "entry \(link.sequence) does not follow the entry before it (previous hash differs): an entry was removed, inserted, reordered or edited"
+                    ))
             }
             let expected = hash(sequence: link.sequence, previousHash: link.previousHash, payload: link.payload)
             if !ConstantTime.equals(Array(expected.utf8), Array(link.hash.utf8)) {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .modified,
-                                             message: "entry \(link.sequence) was modified: its contents do not match its hash"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .modified,
+                        message: "entry \(link.sequence) was modified: its contents do not match its hash"))
             }
             previousHash = link.hash
         }
@@ -72,28 +85,43 @@ public struct HashChain: Sendable {
             do {
                 signer = try PublicKey(hex: checkpoint.signer)
             } catch {
-                problems.append(ChainProblem(sequence: checkpoint.sequence, kind: .badCheckpoint, message: "checkpoint at entry \(checkpoint.sequence) names an invalid signer key"))
+                problems.append(
+                    ChainProblem(
+                        sequence: checkpoint.sequence, kind: .badCheckpoint,
+                        message: "checkpoint at entry \(checkpoint.sequence) names an invalid signer key"))
                 continue
             }
             if let publicKey, signer != publicKey {
-                problems.append(ChainProblem(sequence: checkpoint.sequence, kind: .badCheckpoint,
-                                             message: "checkpoint at entry \(checkpoint.sequence) is signed by \(signer.hex.prefix(16))…, not by the expected key \(publicKey.hex.prefix(16))…"))
+                problems.append(
+                    ChainProblem(
+                        sequence: checkpoint.sequence, kind: .badCheckpoint,
+                        message:
+                            "checkpoint at entry \(checkpoint.sequence) is signed by \(signer.hex.prefix(16))…, not by the expected key \(publicKey.hex.prefix(16))…"
+                    ))
                 continue
             }
             let signature = Self.bytes(hex: checkpoint.signature) ?? []
             if !signer.isValidSignature(signature, for: checkpoint.signedBytes(chain: name)) {
-                problems.append(ChainProblem(sequence: checkpoint.sequence, kind: .badCheckpoint,
-                                             message: "checkpoint at entry \(checkpoint.sequence) has an invalid signature"))
+                problems.append(
+                    ChainProblem(
+                        sequence: checkpoint.sequence, kind: .badCheckpoint,
+                        message: "checkpoint at entry \(checkpoint.sequence) has an invalid signature"))
                 continue
             }
             guard let link = bySequence[checkpoint.sequence] else {
-                problems.append(ChainProblem(sequence: checkpoint.sequence, kind: .truncated,
-                                             message: "a signed checkpoint covers entry \(checkpoint.sequence), which is missing: entries were removed from the end"))
+                problems.append(
+                    ChainProblem(
+                        sequence: checkpoint.sequence, kind: .truncated,
+                        message:
+                            "a signed checkpoint covers entry \(checkpoint.sequence), which is missing: entries were removed from the end"
+                    ))
                 continue
             }
             if link.hash != checkpoint.hash {
-                problems.append(ChainProblem(sequence: checkpoint.sequence, kind: .modified,
-                                             message: "entry \(checkpoint.sequence) differs from the one the signed checkpoint covers"))
+                problems.append(
+                    ChainProblem(
+                        sequence: checkpoint.sequence, kind: .modified,
+                        message: "entry \(checkpoint.sequence) differs from the one the signed checkpoint covers"))
             }
         }
         return problems
@@ -105,7 +133,9 @@ public struct HashChain: Sendable {
         var bytes = [UInt8]()
         bytes.reserveCapacity(characters.count / 2)
         for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index..<(index + 2)], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: characters[index..<(index + 2)], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes

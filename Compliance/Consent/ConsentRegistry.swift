@@ -51,15 +51,19 @@ public final class ConsentRegistry {
         guard let text = try currentText(purpose) else {
             throw ComplianceError(.invalidInput, "no consent text is published for purpose '\(purpose.rawValue)'")
         }
-        return try record(ConsentRecord(subject: subject, purpose: purpose, textVersion: text.version, granted: true,
-                                        time: AuditTrail.timestamp(now())))
+        return try record(
+            ConsentRecord(
+                subject: subject, purpose: purpose, textVersion: text.version, granted: true,
+                time: AuditTrail.timestamp(now())))
     }
 
     /// Records a withdrawal (effective for every later selection) and returns the signed receipt.
     public func withdraw(subject: String, purpose: ProcessingPurpose) throws -> ConsentReceipt {
         let version = try currentText(purpose)?.version ?? 0
-        return try record(ConsentRecord(subject: subject, purpose: purpose, textVersion: version, granted: false,
-                                        time: AuditTrail.timestamp(now())))
+        return try record(
+            ConsentRecord(
+                subject: subject, purpose: purpose, textVersion: version, granted: false,
+                time: AuditTrail.timestamp(now())))
     }
 
     /// Whether the subject's latest decision for the purpose is a grant of its current text.
@@ -82,12 +86,15 @@ public final class ConsentRegistry {
 
     private func record(_ record: ConsentRecord) throws -> ConsentReceipt {
         try store.appendConsent(record)
-        try audit?.record(AuditEvent(time: record.time, actor: "node:\(record.subject)",
-                                     action: record.granted ? .consentGranted : .consentWithdrawn, subject: record.subject,
-                                     details: ["purpose": record.purpose.rawValue, "text_version": String(record.textVersion)]))
+        try audit?.record(
+            AuditEvent(
+                time: record.time, actor: "node:\(record.subject)",
+                action: record.granted ? .consentGranted : .consentWithdrawn, subject: record.subject,
+                details: ["purpose": record.purpose.rawValue, "text_version": String(record.textVersion)]))
         let json = try HashChain.canonicalJSON(record)
         let signature = signer.sign(Array("eqm.consent.receipt.v1|\(json)".utf8))
-        return ConsentReceipt(record: json, signer: signer.publicKey.hex,
-                              signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        return ConsentReceipt(
+            record: json, signer: signer.publicKey.hex,
+            signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
     }
 }

@@ -5,8 +5,10 @@ public import EQMCrypto
 public enum ParticipantSelection {
     /// The candidates with current training consent whose own ε stays under the cap after one more
     /// round like `next`. Withdrawal is therefore effective at the very next selection.
-    public static func eligible(_ candidates: [String], consent: ConsentRegistry, ledger: PrivacyLedger?,
-                                next: MechanismDescription) throws -> [String] {
+    public static func eligible(
+        _ candidates: [String], consent: ConsentRegistry, ledger: PrivacyLedger?,
+        next: MechanismDescription
+    ) throws -> [String] {
         try candidates.filter { subject in
             guard try consent.hasConsent(subject: subject, purpose: .training) else { return false }
             return try ledger?.isEligible(subject, next: next) ?? true

@@ -38,8 +38,10 @@ public final class ErasureService {
 
     /// Creates the service. `digestKey` keys the subject digests in tombstones (so a list of
     /// tombstones cannot be matched against guessed ids without it).
-    public init(data: any PersonalDataStore, history: any ContributionHistory, signer: SigningKey, digestKey: SecretBytes,
-                audit: AuditTrail? = nil, now: @escaping () -> Date = Date.init) {
+    public init(
+        data: any PersonalDataStore, history: any ContributionHistory, signer: SigningKey, digestKey: SecretBytes,
+        audit: AuditTrail? = nil, now: @escaping () -> Date = Date.init
+    ) {
         self.data = data
         self.history = history
         self.signer = signer
@@ -62,13 +64,15 @@ public final class ErasureService {
         let subjectDigest = digest(of: subject)
         if let existing = try data.tombstone(subjectDigest: subjectDigest) { return existing }
         guard try data.holdsData(about: subject) else {
-            throw ComplianceError(.unknownSubject, "no data is held about subject \(subjectDigest.prefix(12))… and it was never erased")
+            throw ComplianceError(
+                .unknownSubject, "no data is held about subject \(subjectDigest.prefix(12))… and it was never erased")
         }
         // Read what the certificate must state before the data that says it is deleted.
         let versions = try history.modelVersions(contributedToBy: subject)
         let bound = try history.privacyBound(for: subject)
         let baseline = try history.lastVersion(before: subject)
-        var models = versions.isEmpty ? "the subject's data was not used in any released model" : "not removed from released models"
+        var models =
+            versions.isEmpty ? "the subject's data was not used in any released model" : "not removed from released models"
         if let retrainFrom, !versions.isEmpty {
             if let baseline {
                 models = try retrainFrom(baseline)
@@ -83,7 +87,8 @@ public final class ErasureService {
         if !versions.isEmpty {
             statement += " Model versions \(versions.joined(separator: ", ")) were trained with your contribution"
             if let bound {
-                statement += " under user-level differential privacy (ε = \(String(format: "%.3g", bound.epsilon)), δ = \(bound.delta)), which bounds what they can reveal about you"
+                statement +=
+                    " under user-level differential privacy (ε = \(String(format: "%.3g", bound.epsilon)), δ = \(bound.delta)), which bounds what they can reveal about you"
             }
             statement += models.hasPrefix("not removed") ? "; your contribution was not removed from them." : ". \(models)."
         }
@@ -93,18 +98,22 @@ public final class ErasureService {
             modelVersions: versions, privacyBound: bound, models: models, statement: statement)
         let json = try HashChain.canonicalJSON(certificate)
         let signature = signer.sign(Array("eqm.erasure.v1|\(json)".utf8))
-        let tombstone = ErasureTombstone(subjectDigest: subjectDigest, erasedAt: time, certificate: json, signer: signer.publicKey.hex,
-                                         signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        let tombstone = ErasureTombstone(
+            subjectDigest: subjectDigest, erasedAt: time, certificate: json, signer: signer.publicKey.hex,
+            signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
         try data.storeTombstone(tombstone)
-        try audit?.record(AuditEvent(time: time, actor: "system:erasure", action: .erasure, subject: subjectDigest,
-                                     details: ["records_deleted": String(deleted.values.reduce(0, +)), "credentials_revoked": String(revoked)]))
+        try audit?.record(
+            AuditEvent(
+                time: time, actor: "system:erasure", action: .erasure, subject: subjectDigest,
+                details: ["records_deleted": String(deleted.values.reduce(0, +)), "credentials_revoked": String(revoked)]))
         return tombstone
     }
 
     /// Decodes and verifies a tombstone's certificate against a public key.
     public static func verifiedCertificate(_ tombstone: ErasureTombstone, publicKey: PublicKey) throws -> ErasureCertificate {
         guard tombstone.signer == publicKey.hex, let signature = HashChain.bytes(hex: tombstone.signature),
-              publicKey.isValidSignature(signature, for: Array("eqm.erasure.v1|\(tombstone.certificate)".utf8)) else {
+            publicKey.isValidSignature(signature, for: Array("eqm.erasure.v1|\(tombstone.certificate)".utf8))
+        else {
             throw ComplianceError(.verificationFailed, "erasure certificate signature does not verify")
         }
         return try JSONDecoder().decode(ErasureCertificate.self, from: Data(tombstone.certificate.utf8))

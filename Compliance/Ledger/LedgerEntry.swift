@@ -18,7 +18,10 @@ public struct LedgerHeader: Codable, Sendable, Hashable {
     /// Creates a header for user-level DP (add or remove one participant's whole contribution).
     public init(campaign: String, delta: Double, perUserEpsilonCap: Double, globalEpsilonCap: Double) throws {
         guard delta > 0 && delta < 1, perUserEpsilonCap > 0, globalEpsilonCap > 0 else {
-            throw ComplianceError(.invalidInput, "a ledger needs δ in (0, 1) and positive caps, found δ = \(delta), caps \(perUserEpsilonCap) and \(globalEpsilonCap)")
+            throw ComplianceError(
+                .invalidInput,
+                "a ledger needs δ in (0, 1) and positive caps, found δ = \(delta), caps \(perUserEpsilonCap) and \(globalEpsilonCap)"
+            )
         }
         format = "eqm-dp-ledger"
         version = 1
@@ -51,7 +54,9 @@ public struct MechanismDescription: Codable, Sendable, Hashable {
     public var mode: String
 
     /// Creates a description of a Poisson-subsampled Gaussian round.
-    public init(samplingRate: Double, noiseMultiplier: Double, steps: Int = 1, clipNorm: Double, secureAggregation: Bool, mode: String) {
+    public init(
+        samplingRate: Double, noiseMultiplier: Double, steps: Int = 1, clipNorm: Double, secureAggregation: Bool, mode: String
+    ) {
         mechanism = "poisson_subsampled_gaussian"
         sampling = "poisson"
         self.samplingRate = samplingRate

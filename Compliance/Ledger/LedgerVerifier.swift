@@ -36,52 +36,83 @@ public struct LedgerVerifier {
     public func verify(_ export: ChainExport, publicKey: PublicKey?) -> Report {
         var problems = PrivacyLedger.chain.verify(export.links, checkpoints: export.checkpoints, publicKey: publicKey)
         if export.chain != "ledger" {
-            problems.append(ChainProblem(sequence: 0, kind: .mismatch, message: "the file holds a '\(export.chain)' chain, not a ledger"))
+            problems.append(
+                ChainProblem(sequence: 0, kind: .mismatch, message: "the file holds a '\(export.chain)' chain, not a ledger"))
         }
         if export.checkpoints.isEmpty && !export.links.isEmpty {
-            problems.append(ChainProblem(sequence: export.links.count - 1, kind: .badCheckpoint, message: "the ledger has no signed checkpoint"))
+            problems.append(
+                ChainProblem(
+                    sequence: export.links.count - 1, kind: .badCheckpoint, message: "the ledger has no signed checkpoint"))
         } else if let last = export.checkpoints.map(\.sequence).max(), let end = export.links.last?.sequence, last < end {
-            problems.append(ChainProblem(sequence: last + 1, kind: .badCheckpoint,
-                                         message: "entries \(last + 1)…\(end) are not covered by a signed checkpoint"))
+            problems.append(
+                ChainProblem(
+                    sequence: last + 1, kind: .badCheckpoint,
+                    message: "entries \(last + 1)…\(end) are not covered by a signed checkpoint"))
         }
         guard let first = export.links.first,
-              let header = try? JSONDecoder().decode(LedgerHeader.self, from: Data(first.payload.utf8)), header.format == "eqm-dp-ledger" else {
+            let header = try? JSONDecoder().decode(LedgerHeader.self, from: Data(first.payload.utf8)),
+            header.format == "eqm-dp-ledger"
+        else {
             problems.append(ChainProblem(sequence: 0, kind: .mismatch, message: "entry 0 is not a ledger header"))
-            return Report(entries: max(0, export.links.count - 1), applied: 0, refused: 0, globalEpsilon: .nan, delta: .nan, problems: problems)
+            return Report(
+                entries: max(0, export.links.count - 1), applied: 0, refused: 0, globalEpsilon: .nan, delta: .nan,
+                problems: problems)
         }
         var mechanisms = [MechanismDescription]()
         var applied = 0, refused = 0
         var epsilon = 0.0
         for link in export.links.dropFirst() {
             guard let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(link.payload.utf8)) else {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch, message: "entry \(link.sequence) is not a ledger entry"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch, message: "entry \(link.sequence) is not a ledger entry"))
                 continue
             }
             guard let accountant = accountants[entry.accountant] else {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch,
-                                             message: "entry \(link.sequence) names accountant '\(entry.accountant)', which this verifier does not have"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch,
+                        message:
+                            "entry \(link.sequence) names accountant '\(entry.accountant)', which this verifier does not have"))
                 continue
             }
             if entry.campaign != header.campaign {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch, message: "entry \(link.sequence) belongs to campaign '\(entry.campaign)', not '\(header.campaign)'"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch,
+                        message: "entry \(link.sequence) belongs to campaign '\(entry.campaign)', not '\(header.campaign)'"))
             }
             if entry.dropped != entry.selected - entry.survived || entry.survived > entry.selected || entry.survived < 0 {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch, message: "entry \(link.sequence) has inconsistent participant counts"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch,
+                        message: "entry \(link.sequence) has inconsistent participant counts"))
             }
             let candidate = entry.status == "applied" ? mechanisms + [entry.mechanism] : mechanisms
             let recomputed: Double
             do { recomputed = try accountant.epsilon(candidate, header.delta) } catch {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch, message: "entry \(link.sequence): ε cannot be recomputed: \(error)"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch,
+                        message: "entry \(link.sequence): ε cannot be recomputed: \(error)"))
                 continue
             }
             if abs(recomputed - entry.globalEpsilon) > tolerance * max(1, abs(recomputed)) {
-                problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch,
-                                             message: "entry \(link.sequence) records global ε = \(entry.globalEpsilon); recomputed from the entries it is \(recomputed)"))
+                problems.append(
+                    ChainProblem(
+                        sequence: link.sequence, kind: .mismatch,
+                        message:
+                            "entry \(link.sequence) records global ε = \(entry.globalEpsilon); recomputed from the entries it is \(recomputed)"
+                    ))
             }
             if entry.status == "applied" {
                 if recomputed > header.globalEpsilonCap * (1 + tolerance) {
-                    problems.append(ChainProblem(sequence: link.sequence, kind: .mismatch,
-                                                 message: "entry \(link.sequence) was applied although global ε \(recomputed) exceeds the cap \(header.globalEpsilonCap)"))
+                    problems.append(
+                        ChainProblem(
+                            sequence: link.sequence, kind: .mismatch,
+                            message:
+                                "entry \(link.sequence) was applied although global ε \(recomputed) exceeds the cap \(header.globalEpsilonCap)"
+                        ))
                 }
                 mechanisms.append(entry.mechanism)
                 applied += 1
@@ -90,7 +121,8 @@ public struct LedgerVerifier {
                 refused += 1
             }
         }
-        return Report(entries: export.links.count - 1, applied: applied, refused: refused, globalEpsilon: epsilon, delta: header.delta,
-                      problems: problems)
+        return Report(
+            entries: export.links.count - 1, applied: applied, refused: refused, globalEpsilon: epsilon, delta: header.delta,
+            problems: problems)
     }
 }

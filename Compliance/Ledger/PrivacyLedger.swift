@@ -45,8 +45,10 @@ public final class PrivacyLedger {
 
     /// Opens the ledger in `store`, writing `header` first when the store is empty; an existing
     /// ledger keeps its own header (and must have been written by a compatible format).
-    public init(store: any ChainStore, header: LedgerHeader, participation: any ParticipationStore, accountant: LedgerAccountant,
-                signer: SigningKey, now: @escaping () -> Date = Date.init) throws {
+    public init(
+        store: any ChainStore, header: LedgerHeader, participation: any ParticipationStore, accountant: LedgerAccountant,
+        signer: SigningKey, now: @escaping () -> Date = Date.init
+    ) throws {
         self.store = store
         self.participation = participation
         self.accountant = accountant
@@ -94,13 +96,16 @@ public final class PrivacyLedger {
     /// instead and ``ComplianceError/Code/budgetExhausted`` is thrown: the caller must not release
     /// the round's model.
     @discardableResult
-    public func record(round: Int, mechanism: MechanismDescription, selected: Int, survived: Int, participants: [String],
-                       modelVersion: String?) throws -> LedgerEntry {
+    public func record(
+        round: Int, mechanism: MechanismDescription, selected: Int, survived: Int, participants: [String],
+        modelVersion: String?
+    ) throws -> LedgerEntry {
         let epsilon = try accountant.epsilon(applied.map(\.mechanism) + [mechanism], header.delta)
-        var entry = LedgerEntry(status: "applied", refusal: nil, campaign: header.campaign, round: round, mechanism: mechanism,
-                                selected: selected, survived: survived, dropped: selected - survived, modelVersion: modelVersion,
-                                time: AuditTrail.timestamp(now()), accountant: accountant.name, accountantVersion: accountant.version,
-                                globalEpsilon: epsilon)
+        var entry = LedgerEntry(
+            status: "applied", refusal: nil, campaign: header.campaign, round: round, mechanism: mechanism,
+            selected: selected, survived: survived, dropped: selected - survived, modelVersion: modelVersion,
+            time: AuditTrail.timestamp(now()), accountant: accountant.name, accountantVersion: accountant.version,
+            globalEpsilon: epsilon)
         if epsilon > header.globalEpsilonCap {
             entry.status = "refused"
             entry.refusal = "global ε would reach \(epsilon), above the cap \(header.globalEpsilonCap)"
@@ -111,7 +116,9 @@ public final class PrivacyLedger {
         }
         try append(entry)
         applied.append(entry)
-        for subject in participants { try participation.recordParticipation(subject: subject, campaign: header.campaign, round: round) }
+        for subject in participants {
+            try participation.recordParticipation(subject: subject, campaign: header.campaign, round: round)
+        }
         return entry
     }
 

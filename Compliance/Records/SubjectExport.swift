@@ -25,8 +25,10 @@ public struct SubjectExport: Codable, Sendable {
     public var privacy: [String: [String: Double]]
 
     /// Builds the export and records the access in the audit trail.
-    public static func generate(subject: String, data: any SubjectDataSource, consent: ConsentRegistry, ledgers: [PrivacyLedger],
-                                audit: AuditTrail?, now: Date = Date()) throws -> SubjectExport {
+    public static func generate(
+        subject: String, data: any SubjectDataSource, consent: ConsentRegistry, ledgers: [PrivacyLedger],
+        audit: AuditTrail?, now: Date = Date()
+    ) throws -> SubjectExport {
         let records = try data.personalData(about: subject)
         let history = try consent.history(subject: subject)
         guard !records.isEmpty || !history.isEmpty else {
@@ -37,8 +39,10 @@ public struct SubjectExport: Codable, Sendable {
             privacy[ledger.header.campaign] = ["epsilon": try ledger.userEpsilon(subject), "delta": ledger.header.delta]
         }
         let time = AuditTrail.timestamp(now)
-        try audit?.record(AuditEvent(time: time, actor: "node:\(subject)", action: .dataExport, subject: subject,
-                                     details: ["categories": String(records.count)]))
+        try audit?.record(
+            AuditEvent(
+                time: time, actor: "node:\(subject)", action: .dataExport, subject: subject,
+                details: ["categories": String(records.count)]))
         return SubjectExport(subject: subject, generatedAt: time, data: records, consent: history, privacy: privacy)
     }
 }

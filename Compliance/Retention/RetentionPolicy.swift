@@ -10,7 +10,9 @@ public struct RetentionPolicy: Codable, Sendable, Hashable {
     /// Creates a policy, refusing negative or non-finite ages.
     public init(category: String, maximumAge: Double, rationale: String) throws {
         guard maximumAge >= 0, maximumAge.isFinite, !category.isEmpty else {
-            throw ComplianceError(.invalidInput, "a retention policy needs a category and a non-negative age, found '\(category)' and \(maximumAge) s")
+            throw ComplianceError(
+                .invalidInput,
+                "a retention policy needs a category and a non-negative age, found '\(category)' and \(maximumAge) s")
         }
         self.category = category
         self.maximumAge = maximumAge
@@ -22,8 +24,10 @@ public struct RetentionPolicy: Codable, Sendable, Hashable {
     /// The defaults: masked submissions deleted right after aggregation, inactive nodes after 365
     /// days, the audit trail and DP ledger kept 6 years (evidence for supervisory authorities).
     public static let defaults: [RetentionPolicy] = [
-        try! RetentionPolicy(category: "masked_submissions", maximumAge: 0, rationale: "only needed until the round is aggregated"),
-        try! RetentionPolicy(category: "inactive_nodes", maximumAge: 365 * day, rationale: "enrolment of nodes not seen for a year lapses"),
+        try! RetentionPolicy(
+            category: "masked_submissions", maximumAge: 0, rationale: "only needed until the round is aggregated"),
+        try! RetentionPolicy(
+            category: "inactive_nodes", maximumAge: 365 * day, rationale: "enrolment of nodes not seen for a year lapses"),
         try! RetentionPolicy(category: "audit_trail", maximumAge: 6 * 365 * day, rationale: "evidence of lawful processing"),
         try! RetentionPolicy(category: "dp_ledger", maximumAge: 6 * 365 * day, rationale: "evidence of the privacy guarantee"),
     ]

@@ -11,8 +11,10 @@ public final class RetentionSweeper {
     private let now: () -> Date
 
     /// Creates a sweeper; one policy per category.
-    public init(policies: [RetentionPolicy], store: any RetentionStore, audit: AuditTrail? = nil,
-                now: @escaping () -> Date = Date.init) throws {
+    public init(
+        policies: [RetentionPolicy], store: any RetentionStore, audit: AuditTrail? = nil,
+        now: @escaping () -> Date = Date.init
+    ) throws {
         let categories = policies.map(\.category)
         guard Set(categories).count == categories.count else {
             throw ComplianceError(.invalidInput, "retention policies name a category more than once")
@@ -28,11 +30,14 @@ public final class RetentionSweeper {
         let date = now()
         var deleted = [String: Int]()
         for policy in policies {
-            let count = try store.deleteRecords(category: policy.category, olderThan: date.timeIntervalSince1970 - policy.maximumAge)
+            let count = try store.deleteRecords(
+                category: policy.category, olderThan: date.timeIntervalSince1970 - policy.maximumAge)
             deleted[policy.category] = count
             if count > 0 {
-                try audit?.record(AuditEvent(time: AuditTrail.timestamp(date), actor: "system:retention", action: .retentionDeletion,
-                                             details: ["category": policy.category, "deleted": String(count)]))
+                try audit?.record(
+                    AuditEvent(
+                        time: AuditTrail.timestamp(date), actor: "system:retention", action: .retentionDeletion,
+                        details: ["category": policy.category, "deleted": String(count)]))
             }
         }
         return RetentionReport(time: AuditTrail.timestamp(date), deleted: deleted)

@@ -7,13 +7,15 @@ public enum Blake2b {
 
     /// Returns the BLAKE2b digest of `data`.
     public static func hash(_ data: UnsafeRawBufferPointer, length: Int = defaultLength) -> [UInt8] {
-        precondition(length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()),
-                     "BLAKE2b digest length out of range")
+        precondition(
+            length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()),
+            "BLAKE2b digest length out of range")
         Sodium.ensureInitialized()
         var digest = [UInt8](repeating: 0, count: length)
         let status = digest.withUnsafeMutableBufferPointer { out in
-            crypto_generichash(out.baseAddress!, length, data.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                               UInt64(data.count), nil, 0)
+            crypto_generichash(
+                out.baseAddress!, length, data.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                UInt64(data.count), nil, 0)
         }
         precondition(status == 0, "crypto_generichash failed")
         return digest
@@ -48,8 +50,9 @@ extension Blake2b {
 
         /// Starts a hash of `length` bytes (default 32).
         public init(length: Int = Blake2b.defaultLength) {
-            precondition(length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()),
-                         "BLAKE2b digest length out of range")
+            precondition(
+                length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()),
+                "BLAKE2b digest length out of range")
             Sodium.ensureInitialized()
             // libsodium's state is 64-byte aligned.
             state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
@@ -64,8 +67,9 @@ extension Blake2b {
         public func update(_ bytes: UnsafeRawBufferPointer) {
             precondition(!finished, "BLAKE2b hasher used after finalize()")
             guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-            crypto_generichash_update(OpaquePointer(state),
-                                      base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+            crypto_generichash_update(
+                OpaquePointer(state),
+                base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
         }
 
         /// Adds a byte array to the hash.

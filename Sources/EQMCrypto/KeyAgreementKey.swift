@@ -20,10 +20,13 @@ public struct KeyAgreementKey: Sendable {
 
     /// The key pair of a stored 32-byte secret.
     public init(secret: SecretBytes) throws(CryptoError) {
-        guard secret.count == 32 else { throw CryptoError(.invalidKey, "an X25519 secret key is 32 bytes, found \(secret.count)") }
+        guard secret.count == 32 else {
+            throw CryptoError(.invalidKey, "an X25519 secret key is 32 bytes, found \(secret.count)")
+        }
         Sodium.ensureInitialized()
         var publicBytes = [UInt8](repeating: 0, count: 32)
-        secret.withUnsafeBytes { s in _ = crypto_scalarmult_base(&publicBytes, s.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        secret.withUnsafeBytes { s in _ = crypto_scalarmult_base(&publicBytes, s.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
         self.secret = secret
         self.publicKey = try PublicKey(bytes: publicBytes)
     }
@@ -63,11 +66,14 @@ public struct KeyAgreementKey: Sendable {
         var message = [UInt8](repeating: 0, count: max(1, length))
         let status = secret.withUnsafeBytes { s in
             message.withUnsafeMutableBufferPointer { out in
-                crypto_box_seal_open(out.baseAddress!, sealedBox, UInt64(sealedBox.count), publicKey.bytes,
-                                     s.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                crypto_box_seal_open(
+                    out.baseAddress!, sealedBox, UInt64(sealedBox.count), publicKey.bytes,
+                    s.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
-        guard status == 0 else { throw CryptoError(.authenticationFailed, "sealed box did not open: not addressed to this key, or modified") }
+        guard status == 0 else {
+            throw CryptoError(.authenticationFailed, "sealed box did not open: not addressed to this key, or modified")
+        }
         return Array(message.prefix(length))
     }
 }

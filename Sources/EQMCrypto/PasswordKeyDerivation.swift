@@ -12,8 +12,12 @@ public enum PasswordKeyDerivation {
         /// Creates parameters, checking libsodium's bounds.
         public init(operations: UInt64, memoryBytes: UInt64) throws(CryptoError) {
             guard operations >= UInt64(crypto_pwhash_opslimit_min()), operations <= 64,
-                  memoryBytes >= UInt64(crypto_pwhash_memlimit_min()), memoryBytes <= 4 << 30 else {
-                throw CryptoError(.invalidInput, "Argon2id needs operations in \(crypto_pwhash_opslimit_min())...64 and memory in \(crypto_pwhash_memlimit_min())...4 GiB, found \(operations) and \(memoryBytes) bytes")
+                memoryBytes >= UInt64(crypto_pwhash_memlimit_min()), memoryBytes <= 4 << 30
+            else {
+                throw CryptoError(
+                    .invalidInput,
+                    "Argon2id needs operations in \(crypto_pwhash_opslimit_min())...64 and memory in \(crypto_pwhash_memlimit_min())...4 GiB, found \(operations) and \(memoryBytes) bytes"
+                )
             }
             self.operations = operations
             self.memoryBytes = memoryBytes
@@ -21,12 +25,15 @@ public enum PasswordKeyDerivation {
 
         /// libsodium's "moderate" limits (3 passes, 256 MiB): the default for a node's store.
         public static var moderate: Parameters {
-            try! Parameters(operations: UInt64(crypto_pwhash_opslimit_moderate()), memoryBytes: UInt64(crypto_pwhash_memlimit_moderate()))
+            try! Parameters(
+                operations: UInt64(crypto_pwhash_opslimit_moderate()), memoryBytes: UInt64(crypto_pwhash_memlimit_moderate()))
         }
 
         /// libsodium's "interactive" limits (2 passes, 64 MiB).
         public static var interactive: Parameters {
-            try! Parameters(operations: UInt64(crypto_pwhash_opslimit_interactive()), memoryBytes: UInt64(crypto_pwhash_memlimit_interactive()))
+            try! Parameters(
+                operations: UInt64(crypto_pwhash_opslimit_interactive()),
+                memoryBytes: UInt64(crypto_pwhash_memlimit_interactive()))
         }
     }
 
@@ -37,8 +44,10 @@ public enum PasswordKeyDerivation {
     public static func randomSalt() -> [UInt8] { SecureRandom.bytes(count: saltLength) }
 
     /// Derives a `length`-byte key from a passphrase; the passphrase array is zeroed afterwards.
-    public static func deriveKey(passphrase: inout [UInt8], salt: [UInt8], parameters: Parameters,
-                                 length: Int = 32) throws(CryptoError) -> SecretBytes {
+    public static func deriveKey(
+        passphrase: inout [UInt8], salt: [UInt8], parameters: Parameters,
+        length: Int = 32
+    ) throws(CryptoError) -> SecretBytes {
         defer { passphrase.withUnsafeMutableBytes { if let base = $0.baseAddress { sodium_memzero(base, $0.count) } } }
         guard salt.count == saltLength else {
             throw CryptoError(.invalidInput, "Argon2id salt must be \(saltLength) bytes, found \(salt.count)")
@@ -50,8 +59,9 @@ public enum PasswordKeyDerivation {
             let status = passphrase.withUnsafeBufferPointer { p in
                 salt.withUnsafeBufferPointer { s in
                     p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { chars in
-                        crypto_pwhash(out.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(length), chars, UInt64(p.count),
-                                      s.baseAddress!, parameters.operations, Int(parameters.memoryBytes), crypto_pwhash_alg_argon2id13())
+                        crypto_pwhash(
+                            out.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(length), chars, UInt64(p.count),
+                            s.baseAddress!, parameters.operations, Int(parameters.memoryBytes), crypto_pwhash_alg_argon2id13())
                     }
                 }
             }

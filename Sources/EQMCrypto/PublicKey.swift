@@ -12,7 +12,9 @@ public struct PublicKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
     /// Parses 64 hexadecimal characters.
     public init(hex: String) throws(CryptoError) {
         let characters = Array(hex.utf8)
-        guard characters.count == 64 else { throw CryptoError(.invalidKey, "a public key is 64 hexadecimal characters, found \(characters.count)") }
+        guard characters.count == 64 else {
+            throw CryptoError(.invalidKey, "a public key is 64 hexadecimal characters, found \(characters.count)")
+        }
         var bytes = [UInt8]()
         bytes.reserveCapacity(32)
         for index in stride(from: 0, to: 64, by: 2) {

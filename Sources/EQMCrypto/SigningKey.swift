@@ -31,8 +31,9 @@ public struct SigningKey: Sendable {
         var publicBytes = [UInt8](repeating: 0, count: Int(crypto_sign_publickeybytes()))
         secret = SecretBytes(count: Int(crypto_sign_secretkeybytes())) { out in
             seed.withUnsafeBytes { s in
-                _ = crypto_sign_seed_keypair(&publicBytes, out.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                             s.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                _ = crypto_sign_seed_keypair(
+                    &publicBytes, out.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    s.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
         publicKey = try PublicKey(bytes: publicBytes)
@@ -42,8 +43,9 @@ public struct SigningKey: Sendable {
     public var seed: SecretBytes {
         SecretBytes(count: Int(crypto_sign_seedbytes())) { out in
             secret.withUnsafeBytes { s in
-                _ = crypto_sign_ed25519_sk_to_seed(out.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                                   s.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                _ = crypto_sign_ed25519_sk_to_seed(
+                    out.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    s.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
     }
@@ -53,7 +55,8 @@ public struct SigningKey: Sendable {
         var signature = [UInt8](repeating: 0, count: Self.signatureLength)
         secret.withUnsafeBytes { s in
             message.withUnsafeBufferPointer { m in
-                _ = crypto_sign_detached(&signature, nil, m.baseAddress, UInt64(m.count), s.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                _ = crypto_sign_detached(
+                    &signature, nil, m.baseAddress, UInt64(m.count), s.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
         return signature

@@ -30,7 +30,8 @@ public enum XChaCha20Poly1305 {
                     associatedData.withUnsafeBufferPointer { ad in
                         crypto_aead_xchacha20poly1305_ietf_encrypt(
                             out.baseAddress! + nonceLength, &written, p.baseAddress, UInt64(p.count),
-                            ad.baseAddress, UInt64(ad.count), nil, out.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                            ad.baseAddress, UInt64(ad.count), nil, out.baseAddress!,
+                            k.baseAddress!.assumingMemoryBound(to: UInt8.self))
                     }
                 }
             }
@@ -48,7 +49,8 @@ public enum XChaCha20Poly1305 {
             throw CryptoError(.invalidKey, "XChaCha20-Poly1305 needs a \(keyLength)-byte key, found \(key.count) bytes")
         }
         guard sealed.count >= overhead else {
-            throw CryptoError(.invalidInput, "sealed message is \(sealed.count) bytes, shorter than the \(overhead)-byte nonce and tag")
+            throw CryptoError(
+                .invalidInput, "sealed message is \(sealed.count) bytes, shorter than the \(overhead)-byte nonce and tag")
         }
         Sodium.ensureInitialized()
         let nonceLength = self.nonceLength
@@ -69,7 +71,8 @@ public enum XChaCha20Poly1305 {
             }
         }
         guard status == 0 else {
-            throw CryptoError(.authenticationFailed, "ciphertext did not authenticate (wrong key, wrong context, or modified data)")
+            throw CryptoError(
+                .authenticationFailed, "ciphertext did not authenticate (wrong key, wrong context, or modified data)")
         }
         if length == 0 { plaintext.removeAll() }
         return plaintext

@@ -13,7 +13,9 @@ final class ParticipationRows: ParticipationStore {
 @Suite("eqm audit verify")
 struct AuditVerifyCLITests {
     static let rdp = LedgerAccountant(name: RDPAccountant().name, version: RDPAccountant().version) { mechanisms, delta in
-        let rounds = try mechanisms.map { try PoissonSubsampledGaussian(samplingRate: $0.samplingRate, noiseMultiplier: $0.noiseMultiplier, steps: $0.steps) }
+        let rounds = try mechanisms.map {
+            try PoissonSubsampledGaussian(samplingRate: $0.samplingRate, noiseMultiplier: $0.noiseMultiplier, steps: $0.steps)
+        }
         return try RDPAccountant().guarantee(for: PrivacyEvent(rounds), delta: delta).epsilon
     }
 
@@ -23,12 +25,16 @@ struct AuditVerifyCLITests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let key = SigningKey(), store = InMemoryChainStore()
-        let ledger = try PrivacyLedger(store: store, header: LedgerHeader(campaign: "c1", delta: 1e-5, perUserEpsilonCap: 10, globalEpsilonCap: 8),
-                                       participation: ParticipationRows(), accountant: Self.rdp, signer: key)
+        let ledger = try PrivacyLedger(
+            store: store, header: LedgerHeader(campaign: "c1", delta: 1e-5, perUserEpsilonCap: 10, globalEpsilonCap: 8),
+            participation: ParticipationRows(), accountant: Self.rdp, signer: key)
         for round in 1...5 {
-            try ledger.record(round: round, mechanism: MechanismDescription(samplingRate: 0.05, noiseMultiplier: 1.1 + 0.1 * Double(round),
-                                                                           clipNorm: 1, secureAggregation: true, mode: "distributed"),
-                              selected: 50, survived: 45, participants: ["n\(round)"], modelVersion: "v\(round + 1)")
+            try ledger.record(
+                round: round,
+                mechanism: MechanismDescription(
+                    samplingRate: 0.05, noiseMultiplier: 1.1 + 0.1 * Double(round),
+                    clipNorm: 1, secureAggregation: true, mode: "distributed"),
+                selected: 50, survived: 45, participants: ["n\(round)"], modelVersion: "v\(round + 1)")
         }
         let file = folder.appendingPathComponent("ledger.json")
         try ChainExport(chain: "ledger", store: store).encoded().write(to: file)

@@ -29,8 +29,9 @@ struct EQMProcess {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return EQMProcess(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
+        return EQMProcess(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     func json() throws -> [String: Any] {
@@ -62,7 +63,9 @@ struct CLITests {
 
     @Test("bench train --json prints the documented fields")
     func benchTrain() throws {
-        let result = try EQMProcess.run(["bench", "train", "--model", "gru", "--dp", "on", "--seconds", "0.2", "--repeats", "1", "--json"])
+        let result = try EQMProcess.run([
+            "bench", "train", "--model", "gru", "--dp", "on", "--seconds", "0.2", "--repeats", "1", "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         for key in ["model", "dp", "batch", "samples_per_second", "threads"] { #expect(json[key] != nil, "missing \(key)") }
@@ -72,29 +75,37 @@ struct CLITests {
 
     @Test("bench features --json reports windows per second")
     func benchFeatures() throws {
-        let result = try EQMProcess.run(["bench", "features", "--users", "1", "--minutes", "10", "--seconds", "0.2", "--repeats", "1", "--json"])
+        let result = try EQMProcess.run([
+            "bench", "features", "--users", "1", "--minutes", "10", "--seconds", "0.2", "--repeats", "1", "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect((try result.json()["windows_per_second"] as? Double ?? 0) > 0)
     }
 
     @Test("bench secagg --json runs a whole SecAgg+ round with dropouts and reports the documented fields")
     func benchSecAgg() throws {
-        let result = try EQMProcess.run(["bench", "secagg", "--clients", "20", "--params", "1000", "--dropout", "0.1",
-                                         "--neighbors", "10", "--threshold", "6", "--json"])
+        let result = try EQMProcess.run([
+            "bench", "secagg", "--clients", "20", "--params", "1000", "--dropout", "0.1",
+            "--neighbors", "10", "--threshold", "6", "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
-        for key in ["clients", "params", "dropout", "neighbors", "threshold", "server_seconds", "client_seconds_mean", "total_seconds",
-                    "max_abs_error", "bytes_per_client"] {
+        for key in [
+            "clients", "params", "dropout", "neighbors", "threshold", "server_seconds", "client_seconds_mean", "total_seconds",
+            "max_abs_error", "bytes_per_client",
+        ] {
             #expect(json[key] != nil, "missing \(key)")
         }
         #expect((json["max_abs_error"] as? Double ?? 1) < 1e-3)
     }
 
-    @Test("errors go to stderr with a non-zero status", arguments: [
-        ["bench", "train", "--model", "transformer"],
-        ["model", "inspect", "/nonexistent/model.eqmmodel"],
-        ["bench", "infer", "--iterations", "0"],
-    ])
+    @Test(
+        "errors go to stderr with a non-zero status",
+        arguments: [
+            ["bench", "train", "--model", "transformer"],
+            ["model", "inspect", "/nonexistent/model.eqmmodel"],
+            ["bench", "infer", "--iterations", "0"],
+        ])
     func errors(arguments: [String]) throws {
         let result = try EQMProcess.run(arguments)
         #expect(result.status != 0)
@@ -110,8 +121,10 @@ struct DemoCLITests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("demo.eqmmodel").path
-        let result = try EQMProcess.run(["demo", "--users", "8", "--minutes", "10", "--epochs", "2", "--batch", "32",
-                                         "--out", path, "--json"])
+        let result = try EQMProcess.run([
+            "demo", "--users", "8", "--minutes", "10", "--epochs", "2", "--batch", "32",
+            "--out", path, "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         #expect((json["epochs"] as? [Any])?.count == 2)
@@ -148,11 +161,15 @@ struct NodeLabelCLITests {
         let store = directory.appendingPathComponent("store").path
         let base = ["node", "label", "--store", store, "--key-file", keyFile.path]
 
-        let first = try EQMProcess.run(base + ["--start", "2024-05-01T08:30:00+02:00", "--end", "2024-05-01T09:00:00+02:00",
-                                               "--label", "stress", "--json"])
+        let first = try EQMProcess.run(
+            base + [
+                "--start", "2024-05-01T08:30:00+02:00", "--end", "2024-05-01T09:00:00+02:00",
+                "--label", "stress", "--json",
+            ])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try first.json()["added"] as? Int == 1)
-        let repeatRun = try EQMProcess.run(base + ["--start", "1714545000", "--end", "1714546800", "--label", "Stress", "--json"])
+        let repeatRun = try EQMProcess.run(
+            base + ["--start", "1714545000", "--end", "1714546800", "--label", "Stress", "--json"])
         #expect(try repeatRun.json()["added"] as? Int == 0)
 
         let unknown = try EQMProcess.run(base + ["--start", "1", "--end", "2", "--label", "bored"])

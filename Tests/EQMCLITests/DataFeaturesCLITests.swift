@@ -11,7 +11,9 @@ struct DataFeaturesCLITests {
             var text = Array(repeating: String(format: "%.1f", start), count: columns.count).joined(separator: ", ") + "\n"
             text += Array(repeating: String(format: "%.6f", rate), count: columns.count).joined(separator: ", ") + "\n"
             for index in 0..<columns[0].count {
-                let values = columns.map { $0[index].isNaN ? "" : String(format: scale == 1 ? "%.4f" : "%.0f", $0[index] * scale) }
+                let values = columns.map {
+                    $0[index].isNaN ? "" : String(format: scale == 1 ? "%.4f" : "%.0f", $0[index] * scale)
+                }
                 text += values.joined(separator: ",") + "\n"
             }
             try Data(text.utf8).write(to: folder.appendingPathComponent(name))
@@ -19,7 +21,9 @@ struct DataFeaturesCLITests {
         try write("BVP.csv", [recording.bvp.values], rate: 64)
         try write("EDA.csv", [recording.eda.values], rate: 4)
         try write("TEMP.csv", [recording.temperature.values], rate: 4)
-        try write("ACC.csv", [recording.accelerationX.values, recording.accelerationY.values, recording.accelerationZ.values], rate: 32, scale: 64)
+        try write(
+            "ACC.csv", [recording.accelerationX.values, recording.accelerationY.values, recording.accelerationZ.values], rate: 32,
+            scale: 64)
     }
 
     @Test("an E4 session gives one CSV row per window with heart rate near the truth; the store route saves the table encrypted")
@@ -29,13 +33,19 @@ struct DataFeaturesCLITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let session = folder.appendingPathComponent("session")
         try FileManager.default.createDirectory(at: session, withIntermediateDirectories: true)
-        let recording = try SyntheticCohort.recording(for: 0, configuration: CohortConfiguration(users: 1, minutesPerUser: 6, seed: 3))
+        let recording = try SyntheticCohort.recording(
+            for: 0, configuration: CohortConfiguration(users: 1, minutesPerUser: 6, seed: 3))
         try Self.writeE4(recording, start: 1_717_000_000, to: session)
 
-        let result = try EQMProcess.run(["data", "features", "--format", "e4", session.path, "--window", "60", "--step", "30", "--csv"])
+        let result = try EQMProcess.run([
+            "data", "features", "--format", "e4", session.path, "--window", "60", "--step", "30", "--csv",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.first == "start,end,hr_mean,hrv_sdnn,hrv_rmssd,hrv_pnn50,hrv_lf,hrv_hf,hrv_lf_hf,eda_tonic_mean,eda_scr_count,eda_scr_amplitude_mean,temp_mean,temp_slope,acc_mag_mean,acc_mag_std,spo2_mean,spo2_min")
+        #expect(
+            lines.first
+                == "start,end,hr_mean,hrv_sdnn,hrv_rmssd,hrv_pnn50,hrv_lf,hrv_hf,hrv_lf_hf,eda_tonic_mean,eda_scr_count,eda_scr_amplitude_mean,temp_mean,temp_slope,acc_mag_mean,acc_mag_std,spo2_mean,spo2_min"
+        )
         #expect(lines.count >= 1 + 9)  // 6 minutes in 60 s windows every 30 s
         let first = lines[1].split(separator: ",", omittingEmptySubsequences: false)
         #expect(first.count == 18)
@@ -48,7 +58,8 @@ struct DataFeaturesCLITests {
 
         // Through the store: import, then features from the store (saved as an encrypted artefact).
         let key = folder.appendingPathComponent("node.key")
-        _ = FileManager.default.createFile(atPath: key.path, contents: Data(String(repeating: "c3", count: 32).utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: key.path, contents: Data(String(repeating: "c3", count: 32).utf8), attributes: [.posixPermissions: 0o600])
         let store = ["--store", folder.appendingPathComponent("store").path, "--key-file", key.path]
         #expect(try EQMProcess.run(["data", "import", "--format", "e4", session.path] + store).status == 0)
         let fromStore = try EQMProcess.run(["data", "features", "--json"] + store)

@@ -8,8 +8,9 @@ struct StoreCrashCLITests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         let key = url.appendingPathComponent("node.key")
-        _ = FileManager.default.createFile(atPath: key.path, contents: Data((String(repeating: "5a", count: 32) + "\n").utf8),
-                                           attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: key.path, contents: Data((String(repeating: "5a", count: 32) + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
         return (url, ["--store", url.appendingPathComponent("store").path, "--key-file", key.path])
     }
 
@@ -19,7 +20,8 @@ struct StoreCrashCLITests {
         let formatter = ISO8601DateFormatter()
         for index in 0..<count {
             let time = formatter.string(from: Date(timeIntervalSince1970: Double(start + index)))
-            let measurements = acceleration ? "\"hr\": \(60 + index % 50), \"acc\": [0.\(index % 9), 0.1, 0.98]" : "\"hr\": \(60 + index % 50)"
+            let measurements =
+                acceleration ? "\"hr\": \(60 + index % 50), \"acc\": [0.\(index % 9), 0.1, 0.98]" : "\"hr\": \(60 + index % 50)"
             text += "{\"timestamp\": \"\(time)\", \"sensor_id\": \"w\", \"measurements\": {\(measurements)}}\n"
         }
         return text
@@ -32,7 +34,9 @@ struct StoreCrashCLITests {
         let first = folder.appendingPathComponent("a.jsonl"), overlap = folder.appendingPathComponent("b.jsonl")
         try Data(Self.jsonLines(count: 100, start: 1_717_000_000, acceleration: false).utf8).write(to: first)
         try Data(Self.jsonLines(count: 100, start: 1_717_000_050, acceleration: false).utf8).write(to: overlap)
-        #expect(try EQMProcess.run(["data", "import", "--format", "jsonl", first.path, "--json"] + store).json()["accepted"] as? Int == 100)
+        #expect(
+            try EQMProcess.run(["data", "import", "--format", "jsonl", first.path, "--json"] + store).json()["accepted"] as? Int
+                == 100)
         let again = try EQMProcess.run(["data", "import", "--format", "jsonl", first.path, "--json"] + store)
         #expect(again.status == 0)
         #expect(try again.json()["accepted"] as? Int == 0)
@@ -50,7 +54,9 @@ struct StoreCrashCLITests {
         // 300,000 lines × 4 measurements: past the store's flush threshold, so segment files are
         // written (and could be torn) long before the import would commit.
         try Data(Self.jsonLines(count: 300_000, start: 1_710_000_000, acceleration: true).utf8).write(to: large)
-        #expect(try EQMProcess.run(["data", "import", "--format", "jsonl", small.path, "--json"] + store).json()["accepted"] as? Int == 100)
+        #expect(
+            try EQMProcess.run(["data", "import", "--format", "jsonl", small.path, "--json"] + store).json()["accepted"] as? Int
+                == 100)
         let data = folder.appendingPathComponent("store/data")
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: data.path))
 

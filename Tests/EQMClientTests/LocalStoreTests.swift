@@ -98,7 +98,9 @@ struct LocalStoreTests {
             #expect(error.code == .keyUnavailable)
             #expect(error.message.contains("--key-file") && error.message.contains("EQM_STORE_PASSPHRASE"))
         }
-        if case .passphrase(let bytes) = try StoreKeySource.resolve(keyFile: nil, environment: ["EQM_STORE_PASSPHRASE": "pw"], prompt: false) {
+        if case .passphrase(let bytes) = try StoreKeySource.resolve(
+            keyFile: nil, environment: ["EQM_STORE_PASSPHRASE": "pw"], prompt: false)
+        {
             #expect(bytes == Array("pw".utf8))
         } else {
             Issue.record("environment passphrase not used")

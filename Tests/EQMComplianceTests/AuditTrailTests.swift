@@ -9,14 +9,18 @@ struct AuditTrailTests {
         let store = InMemoryChainStore()
         let key = SigningKey()
         var clock = Date(timeIntervalSince1970: 1_700_000_000)
-        let trail = AuditTrail(store: store, signer: key, checkpointInterval: interval, now: {
-            clock += 1
-            return clock
-        })
+        let trail = AuditTrail(
+            store: store, signer: key, checkpointInterval: interval,
+            now: {
+                clock += 1
+                return clock
+            })
         for index in 0..<entries {
-            try trail.record(AuditEvent(time: "2026-11-25T10:00:\(10 + index)Z", actor: "operator:1",
-                                        action: index % 2 == 0 ? .consentGranted : .roundCompleted,
-                                        subject: "node:\(index % 3)", details: ["round": "\(index)"]))
+            try trail.record(
+                AuditEvent(
+                    time: "2026-11-25T10:00:\(10 + index)Z", actor: "operator:1",
+                    action: index % 2 == 0 ? .consentGranted : .roundCompleted,
+                    subject: "node:\(index % 3)", details: ["round": "\(index)"]))
         }
         try trail.checkpoint()
         return (store, key)
@@ -26,7 +30,8 @@ struct AuditTrailTests {
     func intact() throws {
         let (store, key) = try Self.trail(entries: 10)
         #expect(store.storedCheckpoints.map(\.sequence) == [3, 7, 9])
-        #expect(AuditTrail.chain.verify(store.storedLinks, checkpoints: store.storedCheckpoints, publicKey: key.publicKey).isEmpty)
+        #expect(
+            AuditTrail.chain.verify(store.storedLinks, checkpoints: store.storedCheckpoints, publicKey: key.publicKey).isEmpty)
     }
 
     @Test("editing any single byte of any entry fails verification and names that entry")
@@ -44,8 +49,9 @@ struct AuditTrailTests {
                 links[link.sequence] = modified
                 let problems = AuditTrail.chain.verify(links, checkpoints: store.storedCheckpoints, publicKey: key.publicKey)
                 #expect(!problems.isEmpty, "a modification at byte \(position) of entry \(link.sequence) went unnoticed")
-                #expect(problems.contains { $0.sequence == link.sequence || $0.sequence == modified.sequence },
-                        "problems do not name entry \(link.sequence): \(problems)")
+                #expect(
+                    problems.contains { $0.sequence == link.sequence || $0.sequence == modified.sequence },
+                    "problems do not name entry \(link.sequence): \(problems)")
             }
         }
     }
@@ -68,16 +74,26 @@ struct AuditTrailTests {
     @Test("checkpoints signed by another key, or with a broken signature, are rejected")
     func checkpoints() throws {
         let (store, key) = try Self.trail(entries: 4)
-        #expect(!AuditTrail.chain.verify(store.storedLinks, checkpoints: store.storedCheckpoints, publicKey: SigningKey().publicKey).isEmpty)
+        #expect(
+            !AuditTrail.chain.verify(store.storedLinks, checkpoints: store.storedCheckpoints, publicKey: SigningKey().publicKey)
+                .isEmpty)
         var forged = store.storedCheckpoints
         forged[0].time = "2030-01-01T00:00:00Z"
-        #expect(AuditTrail.chain.verify(store.storedLinks, checkpoints: forged, publicKey: key.publicKey).contains { $0.kind == .badCheckpoint })
+        #expect(
+            AuditTrail.chain.verify(store.storedLinks, checkpoints: forged, publicKey: key.publicKey).contains {
+                $0.kind == .badCheckpoint
+            })
         // A chain re-hashed consistently by someone without the key still fails at the checkpoint.
         var rebuilt = [ChainLink]()
         for link in store.storedLinks {
-            rebuilt.append(AuditTrail.chain.link(after: rebuilt.last, payload: link.payload.replacingOccurrences(of: "operator:1", with: "operator:2")))
+            rebuilt.append(
+                AuditTrail.chain.link(
+                    after: rebuilt.last, payload: link.payload.replacingOccurrences(of: "operator:1", with: "operator:2")))
         }
-        #expect(AuditTrail.chain.verify(rebuilt, checkpoints: store.storedCheckpoints, publicKey: key.publicKey).contains { $0.kind == .modified })
+        #expect(
+            AuditTrail.chain.verify(rebuilt, checkpoints: store.storedCheckpoints, publicKey: key.publicKey).contains {
+                $0.kind == .modified
+            })
     }
 
     @Test("entries cannot move between chains")

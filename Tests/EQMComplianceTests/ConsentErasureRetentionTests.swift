@@ -84,8 +84,10 @@ struct ConsentTests {
 struct ErasureTests {
     static func setUp() -> (MemoryDatabase, ErasureService, SigningKey) {
         let database = MemoryDatabase()
-        database.rows = [.init(table: "updates", subject: "n1", created: 1), .init(table: "updates", subject: "n1", created: 2),
-                         .init(table: "enrolments", subject: "n1", created: 1), .init(table: "updates", subject: "n2", created: 1)]
+        database.rows = [
+            .init(table: "updates", subject: "n1", created: 1), .init(table: "updates", subject: "n1", created: 2),
+            .init(table: "enrolments", subject: "n1", created: 1), .init(table: "updates", subject: "n2", created: 1),
+        ]
         database.consents = [ConsentRecord(subject: "n1", purpose: .training, textVersion: 1, granted: true, time: "t")]
         database.credentials = ["n1": 2, "n2": 1]
         database.contributions = ["n1": ["v2", "v3"]]
@@ -102,13 +104,17 @@ struct ErasureTests {
         #expect(database.traces(of: "n2") == 2)  // others untouched: one update row and their credentials
         #expect(!tombstone.certificate.contains("\"n1\""))  // the id itself is not in the tombstone
         let certificate = try ErasureService.verifiedCertificate(tombstone, publicKey: key.publicKey)
-        #expect(certificate.deleted["updates"] == 2 && certificate.deleted["enrolments"] == 1 && certificate.deleted["consent_records"] == 1)
+        #expect(
+            certificate.deleted["updates"] == 2 && certificate.deleted["enrolments"] == 1
+                && certificate.deleted["consent_records"] == 1)
         #expect(certificate.credentialsRevoked == 2)
         #expect(certificate.modelVersions == ["v2", "v3"])
         #expect(certificate.privacyBound?.epsilon == 1.25)
         #expect(certificate.models == "not removed from released models")
         #expect(certificate.statement.contains("not removed"))
-        #expect(throws: ComplianceError.self) { try ErasureService.verifiedCertificate(tombstone, publicKey: SigningKey().publicKey) }
+        #expect(throws: ComplianceError.self) {
+            try ErasureService.verifiedCertificate(tombstone, publicKey: SigningKey().publicKey)
+        }
     }
 
     @Test("erasure is idempotent and an unknown user is a clear error")
@@ -148,8 +154,9 @@ struct RetentionTests {
             .init(table: "other", subject: nil, created: 0),
         ]
         let audit = InMemoryChainStore()
-        let sweeper = try RetentionSweeper(policies: RetentionPolicy.defaults, store: database,
-                                           audit: AuditTrail(store: audit, signer: SigningKey()), now: { Date(timeIntervalSince1970: now) })
+        let sweeper = try RetentionSweeper(
+            policies: RetentionPolicy.defaults, store: database,
+            audit: AuditTrail(store: audit, signer: SigningKey()), now: { Date(timeIntervalSince1970: now) })
         let report = try sweeper.sweep()
         #expect(report.deleted == ["masked_submissions": 1, "inactive_nodes": 1, "audit_trail": 1, "dp_ledger": 0])
         #expect(database.rows.map(\.created).sorted() == [0, now - 5 * 365 * 86_400, now - 30 * 86_400].sorted())
@@ -162,8 +169,9 @@ struct RetentionTests {
 struct ProcessingRecordsTests {
     @Test("the Art. 30 report is generated from the configured purposes, retention and privacy settings")
     func report() throws {
-        let records = ProcessingRecords.generate(controller: "Example Health", contact: "dpo@example.org", purposes: [.training, .evaluation],
-                                                 retention: RetentionPolicy.defaults, delta: 1e-5, perUserEpsilonCap: 8)
+        let records = ProcessingRecords.generate(
+            controller: "Example Health", contact: "dpo@example.org", purposes: [.training, .evaluation],
+            retention: RetentionPolicy.defaults, delta: 1e-5, perUserEpsilonCap: 8)
         #expect(records.activities.map(\.purpose) == [.training, .evaluation])
         #expect(records.retention.count == RetentionPolicy.defaults.count)
         #expect(records.privacy.contains("ε = 8.0") && records.privacy.contains("1e-05"))
@@ -187,12 +195,16 @@ struct SubjectExportTests {
         let registry = ConsentRegistry(store: database, signer: key)
         try registry.publish(purpose: .training, text: "text")
         _ = try registry.grant(subject: "n1", purpose: .training)
-        let ledger = try PrivacyLedger(store: InMemoryChainStore(), header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 5, globalEpsilonCap: 5),
-                                       participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
-        try ledger.record(round: 1, mechanism: PrivacyLedgerTests.round, selected: 3, survived: 3, participants: ["n1"], modelVersion: "v2")
+        let ledger = try PrivacyLedger(
+            store: InMemoryChainStore(),
+            header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 5, globalEpsilonCap: 5),
+            participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
+        try ledger.record(
+            round: 1, mechanism: PrivacyLedgerTests.round, selected: 3, survived: 3, participants: ["n1"], modelVersion: "v2")
         let audit = InMemoryChainStore()
-        let export = try SubjectExport.generate(subject: "n1", data: database, consent: registry, ledgers: [ledger],
-                                                audit: AuditTrail(store: audit, signer: key))
+        let export = try SubjectExport.generate(
+            subject: "n1", data: database, consent: registry, ledgers: [ledger],
+            audit: AuditTrail(store: audit, signer: key))
         #expect(export.data["updates"]?.count == 2 && export.data["enrolments"]?.count == 1)
         #expect(export.consent.count == 2)  // the seeded grant and the new one
         #expect(export.privacy["c"]?["epsilon"] == 1)
@@ -214,10 +226,15 @@ struct SelectionTests {
         let registry = ConsentRegistry(store: database, signer: key)
         try registry.publish(purpose: .training, text: "text")
         for subject in ["a", "b", "c"] { _ = try registry.grant(subject: subject, purpose: .training) }
-        let ledger = try PrivacyLedger(store: InMemoryChainStore(), header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 1.5, globalEpsilonCap: 50),
-                                       participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
+        let ledger = try PrivacyLedger(
+            store: InMemoryChainStore(),
+            header: LedgerHeader(campaign: "c", delta: 1e-5, perUserEpsilonCap: 1.5, globalEpsilonCap: 50),
+            participation: MemoryParticipation(), accountant: toyAccountant, signer: key)
         let round = PrivacyLedgerTests.round
-        #expect(try ParticipantSelection.eligible(["a", "b", "c", "d"], consent: registry, ledger: ledger, next: round) == ["a", "b", "c"])
+        #expect(
+            try ParticipantSelection.eligible(["a", "b", "c", "d"], consent: registry, ledger: ledger, next: round) == [
+                "a", "b", "c",
+            ])
         _ = try registry.withdraw(subject: "b", purpose: .training)
         try ledger.record(round: 1, mechanism: round, selected: 2, survived: 2, participants: ["a", "c"], modelVersion: "v2")
         // b withdrew; a and c have ε 1 and one more round would take them to 2 > 1.5.

@@ -7,13 +7,16 @@ import Testing
 struct DPSGDTests {
     private func trainer(_ spec: ModelSpec, clip: Float, sigma: Float, noise: NoiseSource, seed: UInt64 = 1) throws -> Trainer {
         let model = try SequentialModel(spec: spec, seed: seed)
-        return try Trainer(model: model, configuration: TrainingConfiguration(
-            batchSize: 8, optimizer: .sgd(learningRate: 0.1),
-            privacy: DPSGDConfiguration(clipNorm: clip, noiseMultiplier: sigma, noise: noise), seed: seed))
+        return try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                batchSize: 8, optimizer: .sgd(learningRate: 0.1),
+                privacy: DPSGDConfiguration(clipNorm: clip, noiseMultiplier: sigma, noise: noise), seed: seed))
     }
 
-    @Test("every clipped per-example gradient has norm ≤ C, and the sum is the sum of the clipped gradients",
-          arguments: [CheckedArchitecture.denseReLU, .convolutional, .recurrent])
+    @Test(
+        "every clipped per-example gradient has norm ≤ C, and the sum is the sum of the clipped gradients",
+        arguments: [CheckedArchitecture.denseReLU, .convolutional, .recurrent])
     func clipping(architecture: CheckedArchitecture) throws {
         let clip: Float = 0.05  // small enough that most examples are clipped
         let trainer = try trainer(architecture.spec, clip: clip, sigma: 0, noise: .seededForTesting(1))
@@ -79,13 +82,16 @@ struct DPSGDTests {
     @Test("Poisson sampling gives variable batch sizes around the expected size")
     func poissonSampling() throws {
         let model = try SequentialModel(spec: .mlp(), seed: 1)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(
-            batchSize: 16, optimizer: .sgd(learningRate: 0.01),
-            privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1, noise: .seededForTesting(3))))
+        let trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                batchSize: 16, optimizer: .sgd(learningRate: 0.01),
+                privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1, noise: .seededForTesting(3))))
         var generator = SeededGenerator(seed: 2)
         let count = 640
-        let data = try LabelledExamples(exampleShape: [48], inputs: (0..<(count * 48)).map { _ in Float(generator.nextGaussian()) },
-                                        labels: (0..<count).map { $0 % 11 })
+        let data = try LabelledExamples(
+            exampleShape: [48], inputs: (0..<(count * 48)).map { _ in Float(generator.nextGaussian()) },
+            labels: (0..<count).map { $0 % 11 })
         let report = try trainer.trainEpoch(data)
         #expect(report.steps == count / 16)
         // Expected total = steps × 16 = 640; binomial std ≈ √(640) ≈ 25.
@@ -97,12 +103,18 @@ struct DPSGDTests {
     func invalidConfiguration() throws {
         let model = try SequentialModel(spec: .mlp())
         #expect(throws: EQMCoreError.self) {
-            try Trainer(model: model, configuration: TrainingConfiguration(
-                batchSize: 8, optimizer: .sgd(learningRate: 0.1), privacy: DPSGDConfiguration(clipNorm: 0, noiseMultiplier: 1)))
+            try Trainer(
+                model: model,
+                configuration: TrainingConfiguration(
+                    batchSize: 8, optimizer: .sgd(learningRate: 0.1), privacy: DPSGDConfiguration(clipNorm: 0, noiseMultiplier: 1)
+                ))
         }
         do {
-            _ = try Trainer(model: model, configuration: TrainingConfiguration(
-                batchSize: 8, optimizer: .sgd(learningRate: 0.1), privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: -1)))
+            _ = try Trainer(
+                model: model,
+                configuration: TrainingConfiguration(
+                    batchSize: 8, optimizer: .sgd(learningRate: 0.1),
+                    privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: -1)))
             Issue.record("negative noise multiplier accepted")
         } catch {
             #expect(error.message.contains("-1"))

@@ -10,21 +10,32 @@ enum CheckedArchitecture: String, CaseIterable, CustomTestStringConvertible {
     var spec: ModelSpec {
         switch self {
         case .denseTanhSigmoid:
-            ModelSpec(inputShape: [6], layers: [.dense(outputs: 8, initializer: .glorotUniform), .tanh,
-                                                .dense(outputs: 7), .sigmoid, .dense(outputs: 11)])
+            ModelSpec(
+                inputShape: [6],
+                layers: [
+                    .dense(outputs: 8, initializer: .glorotUniform), .tanh,
+                    .dense(outputs: 7), .sigmoid, .dense(outputs: 11),
+                ])
         case .denseReLU:
             ModelSpec(inputShape: [5], layers: [.dense(outputs: 9), .relu, .dense(outputs: 11)])
         case .convolutional:
-            ModelSpec(inputShape: [12, 3], layers: [
-                .conv1D(outputChannels: 4, kernelSize: 3, stride: 2, padding: 1), .tanh, .maxPool1D(poolSize: 2, stride: 1),
-                .conv1D(outputChannels: 5, kernelSize: 2), .sigmoid, .globalAveragePool1D, .dense(outputs: 11),
-            ])
+            ModelSpec(
+                inputShape: [12, 3],
+                layers: [
+                    .conv1D(outputChannels: 4, kernelSize: 3, stride: 2, padding: 1), .tanh, .maxPool1D(poolSize: 2, stride: 1),
+                    .conv1D(outputChannels: 5, kernelSize: 2), .sigmoid, .globalAveragePool1D, .dense(outputs: 11),
+                ])
         case .recurrent:
-            ModelSpec(inputShape: [5, 3], layers: [.gru(hidden: 4, returnSequences: true), .gru(hidden: 6), .dense(outputs: 11)])
+            ModelSpec(
+                inputShape: [5, 3], layers: [.gru(hidden: 4, returnSequences: true), .gru(hidden: 6), .dense(outputs: 11)])
         case .recurrentVectorised:
             // Hidden sizes that are multiples of eight take the SIMD gate path; 12 adds a scalar tail.
-            ModelSpec(inputShape: [4, 3], layers: [.gru(hidden: 8, returnSequences: true), .gru(hidden: 12), .tanh,
-                                                   .dense(outputs: 11)])
+            ModelSpec(
+                inputShape: [4, 3],
+                layers: [
+                    .gru(hidden: 8, returnSequences: true), .gru(hidden: 12), .tanh,
+                    .dense(outputs: 11),
+                ])
         }
     }
 
@@ -43,8 +54,9 @@ struct GradientTests {
         #expect(error < 0.05, "largest relative gradient error \(error)")
     }
 
-    @Test("per-example squared norms equal the norms of gradients computed one example at a time",
-          arguments: CheckedArchitecture.allCases)
+    @Test(
+        "per-example squared norms equal the norms of gradients computed one example at a time",
+        arguments: CheckedArchitecture.allCases)
     func perExampleNorms(architecture: CheckedArchitecture) throws {
         let model = try SequentialModel(spec: architecture.spec, seed: 3)
         let (input, labels) = GradientCheck.randomBatch(for: model, batch: 5, seed: 9)
@@ -86,8 +98,9 @@ struct GradientTests {
             var plus = logits, minus = logits
             plus.scalars[index] += 1e-2
             minus.scalars[index] -= 1e-2
-            let numeric = (SoftmaxCrossEntropy.lossAndGradient(logits: plus, labels: labels, scale: 0).loss
-                - SoftmaxCrossEntropy.lossAndGradient(logits: minus, labels: labels, scale: 0).loss) / 2e-2
+            let numeric =
+                (SoftmaxCrossEntropy.lossAndGradient(logits: plus, labels: labels, scale: 0).loss
+                    - SoftmaxCrossEntropy.lossAndGradient(logits: minus, labels: labels, scale: 0).loss) / 2e-2
             #expect(abs(Double(analytic.scalars[index]) - numeric) < 1e-3)
         }
     }
@@ -136,12 +149,14 @@ struct GradientTests {
             var cT = [Float](repeating: 0, count: m * n)
             let aT = (0..<(k * m)).map { index in a[(index % m) * k + index / m] }  // aT[p][i] = a[i][p]
             MatrixMultiply.multiply(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n, accumulate: true)
-            MatrixMultiply.multiply(transposeA: true, m: m, n: n, k: k, a: aT, lda: m, b: b, ldb: n, c: &cT, ldc: n,
-                                    accumulate: false)
+            MatrixMultiply.multiply(
+                transposeA: true, m: m, n: n, k: k, a: aT, lda: m, b: b, ldb: n, c: &cT, ldc: n,
+                accumulate: false)
             let bias = (0..<n).map { Float($0) * 0.5 }
             var cBias = [Float](repeating: 7, count: m * n)
-            MatrixMultiply.multiply(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &cBias, ldc: n, accumulate: false,
-                                    bias: bias)
+            MatrixMultiply.multiply(
+                m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &cBias, ldc: n, accumulate: false,
+                bias: bias)
             for i in 0..<m {
                 for j in 0..<n {
                     var want: Float = 0

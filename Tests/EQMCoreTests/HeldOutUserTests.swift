@@ -8,8 +8,9 @@ import Testing
 struct HeldOutUserTests {
     static func data(users: Int, seed: UInt64) throws -> (training: LabelledExamples, heldOut: LabelledExamples) {
         let configuration = CohortConfiguration(users: users, minutesPerUser: 30, seed: seed)
-        let dataset = try WindowDataset.build(recordings: SyntheticCohort.recordings(configuration: configuration),
-                                              representation: .features)
+        let dataset = try WindowDataset.build(
+            recordings: SyntheticCohort.recordings(configuration: configuration),
+            representation: .features)
         let (training, heldOut) = try dataset.split(heldOutFraction: 0.25, seed: seed)
         #expect(Set(training.users).isDisjoint(with: heldOut.users))
         return (try training.labelledExamples(), try heldOut.labelledExamples())
@@ -19,8 +20,10 @@ struct HeldOutUserTests {
     func withoutPrivacy() throws {
         let (training, heldOut) = try Self.data(users: 40, seed: 42)
         let model = try SequentialModel(spec: .mlp(), seed: 1)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(
-            batchSize: 32, optimizer: .sgd(learningRate: 0.02, momentum: 0.9), seed: 1))
+        let trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                batchSize: 32, optimizer: .sgd(learningRate: 0.02, momentum: 0.9), seed: 1))
         for epoch in 1...15 { _ = try trainer.trainEpoch(training, epoch: epoch) }
         let evaluation = try Evaluation.evaluate(model, on: heldOut)
         #expect(evaluation.accuracy > 3 * Evaluation.chanceAccuracy, "held-out accuracy \(evaluation.accuracy)")
@@ -31,9 +34,11 @@ struct HeldOutUserTests {
     func withPrivacy() throws {
         let (training, heldOut) = try Self.data(users: 60, seed: 7)
         let model = try SequentialModel(spec: .mlp(), seed: 2)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(
-            batchSize: 256, optimizer: .sgd(learningRate: 0.1, momentum: 0.9),
-            privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1, noise: .seededForTesting(3)), seed: 2))
+        let trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                batchSize: 256, optimizer: .sgd(learningRate: 0.1, momentum: 0.9),
+                privacy: DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1, noise: .seededForTesting(3)), seed: 2))
         for epoch in 1...30 { _ = try trainer.trainEpoch(training, epoch: epoch) }
         let evaluation = try Evaluation.evaluate(model, on: heldOut)
         #expect(evaluation.accuracy > 2.5 * Evaluation.chanceAccuracy, "held-out accuracy \(evaluation.accuracy)")

@@ -6,8 +6,11 @@ import Testing
 struct ModelTests {
     @Test("the eleven labels in their fixed order, parsed case-insensitively, unknown ones refused with the list")
     func labels() throws {
-        #expect(EmotionLabel.allCases.map(\.rawValue) == ["neutral", "happy", "sad", "angry", "fear", "surprise", "disgust",
-                                                          "stress", "anxiety", "relaxation", "concentration"])
+        #expect(
+            EmotionLabel.allCases.map(\.rawValue) == [
+                "neutral", "happy", "sad", "angry", "fear", "surprise", "disgust",
+                "stress", "anxiety", "relaxation", "concentration",
+            ])
         #expect(try EmotionLabel.parse(" Stress ") == .stress)
         do {
             _ = try EmotionLabel.parse("bored")
@@ -63,13 +66,19 @@ struct ModelTests {
         }
         #expect(throws: EQMCoreError.self) { try model.logits(Tensor(zeros: [2, 47])) }
         #expect(throws: EQMCoreError.self) { try SequentialModel(spec: ModelSpec(inputShape: [4], layers: [.dense(outputs: 3)])) }
-        #expect(throws: EQMCoreError.self) { try SequentialModel(spec: ModelSpec(inputShape: [4], layers: [.conv1D(outputChannels: 2, kernelSize: 2), .dense(outputs: 11)])) }
-        #expect(throws: EQMCoreError.self) { try SequentialModel(spec: ModelSpec(inputShape: [4], layers: [.dense(outputs: 1 << 40)])) }
+        #expect(throws: EQMCoreError.self) {
+            try SequentialModel(
+                spec: ModelSpec(inputShape: [4], layers: [.conv1D(outputChannels: 2, kernelSize: 2), .dense(outputs: 11)]))
+        }
+        #expect(throws: EQMCoreError.self) {
+            try SequentialModel(spec: ModelSpec(inputShape: [4], layers: [.dense(outputs: 1 << 40)]))
+        }
         #expect(throws: EQMCoreError.self) { try Tensor(shape: [2, 3], scalars: [1]) }
     }
 
-    @Test("training lowers the loss on a learnable problem, with SGD+momentum and with Adam",
-          arguments: [OptimizerConfiguration.sgd(learningRate: 0.05, momentum: 0.9), .adam(learningRate: 0.01)])
+    @Test(
+        "training lowers the loss on a learnable problem, with SGD+momentum and with Adam",
+        arguments: [OptimizerConfiguration.sgd(learningRate: 0.05, momentum: 0.9), .adam(learningRate: 0.01)])
     func learning(optimizer: OptimizerConfiguration) throws {
         // Label = index of the largest of the first 11 features.
         var generator = SeededGenerator(seed: 1)

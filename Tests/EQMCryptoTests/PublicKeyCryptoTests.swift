@@ -30,7 +30,9 @@ struct PublicKeyCryptoTests {
         #expect(!ab.constantTimeEquals(try alice.sharedKey(with: carol.publicKey, context: context)))
         #expect(!ab.constantTimeEquals(try alice.sharedKey(with: bob.publicKey, context: Array("secagg round 4".utf8))))
         // A low-order point (all zeros) is refused rather than yielding a predictable key.
-        #expect(throws: CryptoError.self) { try alice.sharedKey(with: PublicKey(bytes: [UInt8](repeating: 0, count: 32)), context: context) }
+        #expect(throws: CryptoError.self) {
+            try alice.sharedKey(with: PublicKey(bytes: [UInt8](repeating: 0, count: 32)), context: context)
+        }
         let restored = try KeyAgreementKey(secret: alice.secretKey)
         #expect(restored.publicKey == alice.publicKey)
     }
@@ -55,7 +57,8 @@ struct PublicKeyCryptoTests {
         let words = try ChaCha20Keystream.words(count: 4, key: key, nonce: [UInt8](repeating: 0, count: 12))
         // RFC 8439 A.1, test vector 1: keystream bytes 76 b8 e0 ad a0 f1 3d 90 40 5d 6a e5 53 86 bd 28.
         #expect(words == [0xADE0_B876, 0x903D_F1A0, 0xE56A_5D40, 0x28BD_8653])
-        let other = try ChaCha20Keystream.words(count: 4, key: SecretBytes.random(count: 32), nonce: [UInt8](repeating: 0, count: 12))
+        let other = try ChaCha20Keystream.words(
+            count: 4, key: SecretBytes.random(count: 32), nonce: [UInt8](repeating: 0, count: 12))
         #expect(other != words)
         var nonce = [UInt8](repeating: 0, count: 12)
         nonce[0] = 1

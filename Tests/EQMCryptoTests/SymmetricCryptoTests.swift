@@ -26,7 +26,9 @@ struct SymmetricCryptoTests {
         func code(_ body: () throws -> [UInt8]) -> CryptoError.Code? {
             do { _ = try body(); return nil } catch { return (error as? CryptoError)?.code }
         }
-        #expect(code { try XChaCha20Poly1305.open(sealed, key: SecretBytes.random(count: 32), associatedData: [1]) } == .authenticationFailed)
+        #expect(
+            code { try XChaCha20Poly1305.open(sealed, key: SecretBytes.random(count: 32), associatedData: [1]) }
+                == .authenticationFailed)
         #expect(code { try XChaCha20Poly1305.open(sealed, key: key, associatedData: [2]) } == .authenticationFailed)
         for index in [0, 24, sealed.count - 1] {
             var modified = sealed
@@ -46,7 +48,8 @@ struct SymmetricCryptoTests {
         let b = try PasswordKeyDerivation.deriveKey(passphrase: &second, salt: salt, parameters: parameters)
         let c = try PasswordKeyDerivation.deriveKey(passphrase: &other, salt: salt, parameters: parameters)
         var again = Array("correct horse".utf8)
-        let d = try PasswordKeyDerivation.deriveKey(passphrase: &again, salt: PasswordKeyDerivation.randomSalt(), parameters: parameters)
+        let d = try PasswordKeyDerivation.deriveKey(
+            passphrase: &again, salt: PasswordKeyDerivation.randomSalt(), parameters: parameters)
         #expect(a.constantTimeEquals(b))
         #expect(!a.constantTimeEquals(c))
         #expect(!a.constantTimeEquals(d))

@@ -27,8 +27,10 @@ public enum GradientCheck {
 
     /// Largest relative error between analytic and central-difference gradients over `indices`
     /// (all parameters when nil). The relative error is |a − n| / max(|a| + |n|, floor).
-    public static func maximumRelativeError(_ model: SequentialModel, _ input: Tensor, _ labels: [Int],
-                                            epsilon: Float = 1e-2, floor: Double = 1e-3) -> Double {
+    public static func maximumRelativeError(
+        _ model: SequentialModel, _ input: Tensor, _ labels: [Int],
+        epsilon: Float = 1e-2, floor: Double = 1e-3
+    ) -> Double {
         let analytic = analyticGradient(model, input, labels)
         var worst = 0.0
         for index in 0..<model.parameterCount {
@@ -50,8 +52,9 @@ public enum GradientCheck {
     public static func perExampleGradients(_ model: SequentialModel, _ input: Tensor, _ labels: [Int]) -> [[Float]] {
         let width = model.inputCount
         return (0..<labels.count).map { example in
-            let single = try! Tensor(shape: [1] + model.inputShape,
-                                     scalars: Array(input.scalars[(example * width)..<((example + 1) * width)]))
+            let single = try! Tensor(
+                shape: [1] + model.inputShape,
+                scalars: Array(input.scalars[(example * width)..<((example + 1) * width)]))
             let logits = model.forward(single, training: true)
             let result = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: [labels[example]], scale: 1)
             model.backward(result.gradient)

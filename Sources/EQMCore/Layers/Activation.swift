@@ -89,8 +89,10 @@ public final class Activation: Layer {
     }
 
     @inline(__always)
-    private static func apply(_ values: UnsafeMutableBufferPointer<Float>, vector: (SIMD8<Float>) -> SIMD8<Float>,
-                              scalar: (Float) -> Float) {
+    private static func apply(
+        _ values: UnsafeMutableBufferPointer<Float>, vector: (SIMD8<Float>) -> SIMD8<Float>,
+        scalar: (Float) -> Float
+    ) {
         let base = values.baseAddress!
         var i = 0
         while i + 8 <= values.count {

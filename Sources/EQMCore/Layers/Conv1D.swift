@@ -16,7 +16,7 @@ public final class Conv1D: Layer {
     /// The number of output steps per example.
     public let outputSteps: Int
 
-    private var paddedInput = [Float]()   // [batch, paddedSteps, inputChannels]
+    private var paddedInput = [Float]()  // [batch, paddedSteps, inputChannels]
     private var batch = 0
     private var outputGradient = Tensor(zeros: [0])
     private var transposedWeights = [Float]()
@@ -24,14 +24,18 @@ public final class Conv1D: Layer {
     private var perExample = PerExampleGradients()
 
     /// Creates a convolution for examples of `steps × inputChannels`.
-    public init(steps: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
-                padding: Int = 0) throws(EQMCoreError) {
+    public init(
+        steps: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0
+    ) throws(EQMCoreError) {
         guard steps > 0, inputChannels > 0, outputChannels > 0, kernelSize > 0, stride > 0, padding >= 0 else {
             throw .invalidConfiguration(
-                "Conv1D needs positive steps, channels, kernel size and stride and non-negative padding, found steps \(steps), channels \(inputChannels)→\(outputChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+                "Conv1D needs positive steps, channels, kernel size and stride and non-negative padding, found steps \(steps), channels \(inputChannels)→\(outputChannels), kernel \(kernelSize), stride \(stride), padding \(padding)"
+            )
         }
         guard steps + 2 * padding >= kernelSize else {
-            throw .invalidShape("Conv1D kernel \(kernelSize) is longer than the padded input (\(steps) steps + 2×\(padding) padding)")
+            throw .invalidShape(
+                "Conv1D kernel \(kernelSize) is longer than the padded input (\(steps) steps + 2×\(padding) padding)")
         }
         self.steps = steps
         self.inputChannels = inputChannels
@@ -53,14 +57,16 @@ public final class Conv1D: Layer {
     private var paddedSteps: Int { steps + 2 * padding }
 
     public func initializeParameters(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SeededGenerator) {
-        Initializer.heUniform.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<(windowWidth * outputChannels)]),
-                                   fanIn: windowWidth, fanOut: outputChannels * kernelSize, using: &generator)
+        Initializer.heUniform.fill(
+            UnsafeMutableBufferPointer(rebasing: parameters[0..<(windowWidth * outputChannels)]),
+            fanIn: windowWidth, fanOut: outputChannels * kernelSize, using: &generator)
         for i in (windowWidth * outputChannels)..<parameters.count { parameters[i] = 0 }
     }
 
     public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
-        precondition(input.exampleCount == steps * inputChannels,
-                     "Conv1D expects \(steps)×\(inputChannels) per example, found \(input.exampleShape)")
+        precondition(
+            input.exampleCount == steps * inputChannels,
+            "Conv1D expects \(steps)×\(inputChannels) per example, found \(input.exampleShape)")
         let batch = input.batchSize
         let source: [Float]
         if padding == 0 {
@@ -74,10 +80,11 @@ public final class Conv1D: Layer {
             source.withUnsafeBufferPointer { x in
                 for example in 0..<batch {
                     let y = out + example * outExample
-                    MatrixMultiply.multiply(m: outputSteps, n: outputChannels, k: windowWidth,
-                                            a: x.baseAddress! + example * inExample, lda: stride * inputChannels,
-                                            b: weights, ldb: outputChannels, c: y, ldc: outputChannels, accumulate: false,
-                                            bias: bias)
+                    MatrixMultiply.multiply(
+                        m: outputSteps, n: outputChannels, k: windowWidth,
+                        a: x.baseAddress! + example * inExample, lda: stride * inputChannels,
+                        b: weights, ldb: outputChannels, c: y, ldc: outputChannels, accumulate: false,
+                        bias: bias)
                 }
             }
         }
@@ -118,16 +125,18 @@ public final class Conv1D: Layer {
         let scalars = makeScalars(count: batch * original) { out in
             out.update(repeating: 0, count: batch * original)
             transposedWeights.withUnsafeMutableBufferPointer { wt in
-                MatrixMultiply.transpose(rows: windowWidth, columns: outputChannels, parameters.baseAddress!,
-                                         lda: outputChannels, into: wt.baseAddress!)
+                MatrixMultiply.transpose(
+                    rows: windowWidth, columns: outputChannels, parameters.baseAddress!,
+                    lda: outputChannels, into: wt.baseAddress!)
                 columnGradients.withUnsafeMutableBufferPointer { columns in
                     outputGradient.withPointer { delta in
                         for example in 0..<batch {
                             // Gradient of every window: Δ·Wᵀ, then overlap-add the windows back onto input steps.
-                            MatrixMultiply.multiply(m: outputSteps, n: windowWidth, k: outputChannels,
-                                                    a: delta + example * outExample, lda: outputChannels,
-                                                    b: wt.baseAddress!, ldb: windowWidth,
-                                                    c: columns.baseAddress!, ldc: windowWidth, accumulate: false)
+                            MatrixMultiply.multiply(
+                                m: outputSteps, n: windowWidth, k: outputChannels,
+                                a: delta + example * outExample, lda: outputChannels,
+                                b: wt.baseAddress!, ldb: windowWidth,
+                                c: columns.baseAddress!, ldc: windowWidth, accumulate: false)
                             let dx = out + example * original
                             for t in 0..<outputSteps {
                                 // Window t starts at padded step t·stride; skip the padding rows.
@@ -135,8 +144,9 @@ public final class Conv1D: Layer {
                                 for k in 0..<kernelSize {
                                     let step = firstPadded + k - padding
                                     guard step >= 0 && step < steps else { continue }
-                                    VectorMath.add(columns.baseAddress! + t * windowWidth + k * inputChannels,
-                                                   to: dx + step * inputChannels, count: inputChannels)
+                                    VectorMath.add(
+                                        columns.baseAddress! + t * windowWidth + k * inputChannels,
+                                        to: dx + step * inputChannels, count: inputChannels)
                                 }
                             }
                         }
@@ -148,19 +158,24 @@ public final class Conv1D: Layer {
     }
 
     /// Adds example `example`'s parameter gradient to `target` (`[window, out]` weights then biases).
-    private func addExampleGradient(_ example: Int, x: UnsafePointer<Float>, delta: UnsafePointer<Float>,
-                                    to target: UnsafeMutablePointer<Float>) {
+    private func addExampleGradient(
+        _ example: Int, x: UnsafePointer<Float>, delta: UnsafePointer<Float>,
+        to target: UnsafeMutablePointer<Float>
+    ) {
         let inExample = paddedSteps * inputChannels, outExample = outputSteps * outputChannels
         let d = delta + example * outExample
         // dW = Aᵀ·Δ with A the (overlapping) window rows: op(A)[i, t] = x[t·stride·C + i].
-        MatrixMultiply.multiply(m: windowWidth, n: outputChannels, k: outputSteps,
-                                a: x + example * inExample, rowStride: 1, depthStride: stride * inputChannels,
-                                b: d, ldb: outputChannels, c: target, ldc: outputChannels, accumulate: true)
+        MatrixMultiply.multiply(
+            m: windowWidth, n: outputChannels, k: outputSteps,
+            a: x + example * inExample, rowStride: 1, depthStride: stride * inputChannels,
+            b: d, ldb: outputChannels, c: target, ldc: outputChannels, accumulate: true)
         let biasGradient = target + windowWidth * outputChannels
         for t in 0..<outputSteps { VectorMath.add(d + t * outputChannels, to: biasGradient, count: outputChannels) }
     }
 
-    public func accumulateGradients(into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?) {
+    public func accumulateGradients(
+        into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?
+    ) {
         if exampleWeights != nil && !perExample.isCurrent { materializePerExample() }
         if perExample.isCurrent {
             perExample.accumulate(into: gradients, weights: exampleWeights)

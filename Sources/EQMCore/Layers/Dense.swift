@@ -31,8 +31,9 @@ public final class Dense: Layer {
     public var parameterCount: Int { inputs * outputs + outputs }
 
     public func initializeParameters(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SeededGenerator) {
-        initializer.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<(inputs * outputs)]),
-                         fanIn: inputs, fanOut: outputs, using: &generator)
+        initializer.fill(
+            UnsafeMutableBufferPointer(rebasing: parameters[0..<(inputs * outputs)]),
+            fanIn: inputs, fanOut: outputs, using: &generator)
         for i in (inputs * outputs)..<parameters.count { parameters[i] = 0 }
     }
 
@@ -43,8 +44,9 @@ public final class Dense: Layer {
         let bias = weights + inputs * outputs
         let scalars = makeScalars(count: batch * outputs) { out in
             input.withPointer { x in
-                MatrixMultiply.multiply(m: batch, n: outputs, k: inputs, a: x, lda: inputs,
-                                        b: weights, ldb: outputs, c: out, ldc: outputs, accumulate: false, bias: bias)
+                MatrixMultiply.multiply(
+                    m: batch, n: outputs, k: inputs, a: x, lda: inputs,
+                    b: weights, ldb: outputs, c: out, ldc: outputs, accumulate: false, bias: bias)
             }
         }
         if training { self.input = input }
@@ -59,18 +61,22 @@ public final class Dense: Layer {
         ensureScratch(inputs * outputs)
         let scalars = makeScalars(count: batch * inputs) { out in
             scratch.withUnsafeMutableBufferPointer { transposed in
-                MatrixMultiply.transpose(rows: inputs, columns: outputs, parameters.baseAddress!, lda: outputs,
-                                         into: transposed.baseAddress!)
+                MatrixMultiply.transpose(
+                    rows: inputs, columns: outputs, parameters.baseAddress!, lda: outputs,
+                    into: transposed.baseAddress!)
                 outputGradient.withPointer { delta in
-                    MatrixMultiply.multiply(m: batch, n: inputs, k: outputs, a: delta, lda: outputs,
-                                            b: transposed.baseAddress!, ldb: inputs, c: out, ldc: inputs, accumulate: false)
+                    MatrixMultiply.multiply(
+                        m: batch, n: inputs, k: outputs, a: delta, lda: outputs,
+                        b: transposed.baseAddress!, ldb: inputs, c: out, ldc: inputs, accumulate: false)
                 }
             }
         }
         return Tensor(uncheckedShape: [batch, inputs], scalars: scalars)
     }
 
-    public func accumulateGradients(into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?) {
+    public func accumulateGradients(
+        into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?
+    ) {
         let batch = outputGradient.batchSize
         guard batch > 0 else { return }
         let weightGradient = gradients.baseAddress!
@@ -85,8 +91,9 @@ public final class Dense: Layer {
                         for j in 0..<outputs { target[j] = w * source[j] }
                     }
                 }
-                accumulate(delta: UnsafePointer(scaled.baseAddress!), batch: batch, weightGradient: weightGradient,
-                           biasGradient: biasGradient)
+                accumulate(
+                    delta: UnsafePointer(scaled.baseAddress!), batch: batch, weightGradient: weightGradient,
+                    biasGradient: biasGradient)
             }
         } else {
             outputGradient.withPointer { delta in
@@ -95,11 +102,14 @@ public final class Dense: Layer {
         }
     }
 
-    private func accumulate(delta: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
-                            biasGradient: UnsafeMutablePointer<Float>) {
+    private func accumulate(
+        delta: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>
+    ) {
         input.withPointer { x in
-            MatrixMultiply.multiply(transposeA: true, m: inputs, n: outputs, k: batch, a: x, lda: inputs,
-                                    b: delta, ldb: outputs, c: weightGradient, ldc: outputs, accumulate: true)
+            MatrixMultiply.multiply(
+                transposeA: true, m: inputs, n: outputs, k: batch, a: x, lda: inputs,
+                b: delta, ldb: outputs, c: weightGradient, ldc: outputs, accumulate: true)
         }
         for row in 0..<batch { VectorMath.add(delta + row * outputs, to: biasGradient, count: outputs) }
     }

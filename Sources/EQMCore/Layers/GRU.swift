@@ -30,7 +30,8 @@ public final class GRU: Layer {
     /// Creates a GRU for examples of `steps × features`.
     public init(steps: Int, features: Int, hidden: Int, returnSequences: Bool = false) throws(EQMCoreError) {
         guard steps > 0, features > 0, hidden > 0 else {
-            throw .invalidConfiguration("GRU needs positive steps, features and hidden size, found \(steps)×\(features), hidden \(hidden)")
+            throw .invalidConfiguration(
+                "GRU needs positive steps, features and hidden size, found \(steps)×\(features), hidden \(hidden)")
         }
         self.steps = steps
         self.features = features
@@ -59,7 +60,8 @@ public final class GRU: Layer {
     }
 
     public func forward(_ input: consuming Tensor, parameters: UnsafeBufferPointer<Float>, training: Bool) -> Tensor {
-        precondition(input.exampleCount == steps * features, "GRU expects \(steps)×\(features) per example, found \(input.exampleShape)")
+        precondition(
+            input.exampleCount == steps * features, "GRU expects \(steps)×\(features) per example, found \(input.exampleShape)")
         let batch = input.batchSize
         let H = hidden, G = gateWidth, T = steps
         let w = parameters.baseAddress!
@@ -78,53 +80,59 @@ public final class GRU: Layer {
                 let h = recurrent + batch * G
                 h.update(repeating: 0, count: batch * H)
                 input.withPointer { x in
-                    MatrixMultiply.multiply(m: batch * T, n: G, k: features, a: x, lda: features, b: wx, ldb: G,
-                                            c: projections, ldc: G, accumulate: false, bias: bx)
+                    MatrixMultiply.multiply(
+                        m: batch * T, n: G, k: features, a: x, lda: features, b: wx, ldb: G,
+                        c: projections, ldc: G, accumulate: false, bias: bx)
                 }
                 previousHidden.withUnsafeMutableBufferPointer { hp in
-                resetGate.withUnsafeMutableBufferPointer { rg in
-                updateGate.withUnsafeMutableBufferPointer { ug in
-                candidate.withUnsafeMutableBufferPointer { cg in
-                recurrentCandidate.withUnsafeMutableBufferPointer { rc in
-                    for t in 0..<T {
-                        MatrixMultiply.multiply(m: batch, n: G, k: H, a: h, lda: H, b: wh, ldb: G, c: recurrent,
-                                                ldc: G, accumulate: false, bias: bh)
-                        for example in 0..<batch {
-                            let gx = projections + (example * T + t) * G, gh = recurrent + example * G
-                            let he = h + example * H
-                            let cache = (example * T + t) * H
-                            var j = 0
-                            while j + 8 <= H {
-                                let r = SIMDMath.sigmoid(load8(gx + j) + load8(gh + j))
-                                let z = SIMDMath.sigmoid(load8(gx + H + j) + load8(gh + H + j))
-                                let recurrentN = load8(gh + 2 * H + j)
-                                let n = SIMDMath.tanh(load8(gx + 2 * H + j) + r * recurrentN)
-                                let previous = load8(he + j)
-                                if training {
-                                    let c = cache + j
-                                    store8(hp.baseAddress! + c, previous); store8(rg.baseAddress! + c, r)
-                                    store8(ug.baseAddress! + c, z); store8(cg.baseAddress! + c, n)
-                                    store8(rc.baseAddress! + c, recurrentN)
+                    resetGate.withUnsafeMutableBufferPointer { rg in
+                        updateGate.withUnsafeMutableBufferPointer { ug in
+                            candidate.withUnsafeMutableBufferPointer { cg in
+                                recurrentCandidate.withUnsafeMutableBufferPointer { rc in
+                                    for t in 0..<T {
+                                        MatrixMultiply.multiply(
+                                            m: batch, n: G, k: H, a: h, lda: H, b: wh, ldb: G, c: recurrent,
+                                            ldc: G, accumulate: false, bias: bh)
+                                        for example in 0..<batch {
+                                            let gx = projections + (example * T + t) * G, gh = recurrent + example * G
+                                            let he = h + example * H
+                                            let cache = (example * T + t) * H
+                                            var j = 0
+                                            while j + 8 <= H {
+                                                let r = SIMDMath.sigmoid(load8(gx + j) + load8(gh + j))
+                                                let z = SIMDMath.sigmoid(load8(gx + H + j) + load8(gh + H + j))
+                                                let recurrentN = load8(gh + 2 * H + j)
+                                                let n = SIMDMath.tanh(load8(gx + 2 * H + j) + r * recurrentN)
+                                                let previous = load8(he + j)
+                                                if training {
+                                                    let c = cache + j
+                                                    store8(hp.baseAddress! + c, previous); store8(rg.baseAddress! + c, r)
+                                                    store8(ug.baseAddress! + c, z); store8(cg.baseAddress! + c, n)
+                                                    store8(rc.baseAddress! + c, recurrentN)
+                                                }
+                                                store8(he + j, (1 - z) * n + z * previous)
+                                                j += 8
+                                            }
+                                            while j < H {
+                                                let r = Activation.sigmoid(gx[j] + gh[j])
+                                                let z = Activation.sigmoid(gx[H + j] + gh[H + j])
+                                                let n = Math.tanh(gx[2 * H + j] + r * gh[2 * H + j])
+                                                let previous = he[j]
+                                                if training {
+                                                    hp[cache + j] = previous; rg[cache + j] = r; ug[cache + j] = z
+                                                    cg[cache + j] = n; rc[cache + j] = gh[2 * H + j]
+                                                }
+                                                he[j] = (1 - z) * n + z * previous
+                                                j += 1
+                                            }
+                                            if returnSequences { (out + (example * T + t) * H).update(from: he, count: H) }
+                                        }
+                                    }
                                 }
-                                store8(he + j, (1 - z) * n + z * previous)
-                                j += 8
                             }
-                            while j < H {
-                                let r = Activation.sigmoid(gx[j] + gh[j])
-                                let z = Activation.sigmoid(gx[H + j] + gh[H + j])
-                                let n = Math.tanh(gx[2 * H + j] + r * gh[2 * H + j])
-                                let previous = he[j]
-                                if training {
-                                    hp[cache + j] = previous; rg[cache + j] = r; ug[cache + j] = z
-                                    cg[cache + j] = n; rc[cache + j] = gh[2 * H + j]
-                                }
-                                he[j] = (1 - z) * n + z * previous
-                                j += 1
-                            }
-                            if returnSequences { (out + (example * T + t) * H).update(from: he, count: H) }
                         }
                     }
-                }}}}}
+                }
                 if !returnSequences { out.update(from: h, count: batch * H) }
             }
         }
@@ -151,54 +159,66 @@ public final class GRU: Layer {
             outputGradient.withPointer { dy in
                 if returnSequences { dh.update(repeating: 0, count: batch * H) } else { dh.update(from: dy, count: batch * H) }
                 previousHidden.withUnsafeBufferPointer { hp in
-                resetGate.withUnsafeBufferPointer { rg in
-                updateGate.withUnsafeBufferPointer { ug in
-                candidate.withUnsafeBufferPointer { cg in
-                recurrentCandidate.withUnsafeBufferPointer { rc in
-                inputGateGradients.withUnsafeMutableBufferPointer { dgxAll in
-                recurrentGateGradients.withUnsafeMutableBufferPointer { dghAll in
-                    for t in stride(from: T - 1, through: 0, by: -1) {
-                        for example in 0..<batch {
-                            let dhe = dh + example * H
-                            if returnSequences { VectorMath.add(dy + (example * T + t) * H, to: dhe, count: H) }
-                            let cache = (example * T + t) * H
-                            let dgx = dgxAll.baseAddress! + (example * T + t) * G
-                            let dgh = dghAll.baseAddress! + (example * T + t) * G
-                            let dhp = dhPrevious + example * H
-                            var j = 0
-                            while j + 8 <= H {
-                                let c = cache + j
-                                let r = load8(rg.baseAddress! + c), z = load8(ug.baseAddress! + c), n = load8(cg.baseAddress! + c)
-                                let g = load8(dhe + j)
-                                let dz = g * (load8(hp.baseAddress! + c) - n)
-                                let dan = g * (1 - z) * (1 - n * n)
-                                let dar = dan * load8(rc.baseAddress! + c) * r * (1 - r)
-                                let daz = dz * z * (1 - z)
-                                store8(dgx + j, dar); store8(dgx + H + j, daz); store8(dgx + 2 * H + j, dan)
-                                store8(dgh + j, dar); store8(dgh + H + j, daz); store8(dgh + 2 * H + j, dan * r)
-                                store8(dhp + j, g * z)
-                                j += 8
-                            }
-                            while j < H {
-                                let r = rg[cache + j], z = ug[cache + j], n = cg[cache + j]
-                                let g = dhe[j]
-                                let dn = g * (1 - z)
-                                let dz = g * (hp[cache + j] - n)
-                                let dan = dn * (1 - n * n)
-                                let dar = dan * rc[cache + j] * r * (1 - r)
-                                let daz = dz * z * (1 - z)
-                                dgx[j] = dar; dgx[H + j] = daz; dgx[2 * H + j] = dan
-                                dgh[j] = dar; dgh[H + j] = daz; dgh[2 * H + j] = dan * r
-                                dhp[j] = g * z
-                                j += 1
+                    resetGate.withUnsafeBufferPointer { rg in
+                        updateGate.withUnsafeBufferPointer { ug in
+                            candidate.withUnsafeBufferPointer { cg in
+                                recurrentCandidate.withUnsafeBufferPointer { rc in
+                                    inputGateGradients.withUnsafeMutableBufferPointer { dgxAll in
+                                        recurrentGateGradients.withUnsafeMutableBufferPointer { dghAll in
+                                            for t in stride(from: T - 1, through: 0, by: -1) {
+                                                for example in 0..<batch {
+                                                    let dhe = dh + example * H
+                                                    if returnSequences {
+                                                        VectorMath.add(dy + (example * T + t) * H, to: dhe, count: H)
+                                                    }
+                                                    let cache = (example * T + t) * H
+                                                    let dgx = dgxAll.baseAddress! + (example * T + t) * G
+                                                    let dgh = dghAll.baseAddress! + (example * T + t) * G
+                                                    let dhp = dhPrevious + example * H
+                                                    var j = 0
+                                                    while j + 8 <= H {
+                                                        let c = cache + j
+                                                        let r = load8(rg.baseAddress! + c), z = load8(ug.baseAddress! + c),
+                                                            n = load8(cg.baseAddress! + c)
+                                                        let g = load8(dhe + j)
+                                                        let dz = g * (load8(hp.baseAddress! + c) - n)
+                                                        let dan = g * (1 - z) * (1 - n * n)
+                                                        let dar = dan * load8(rc.baseAddress! + c) * r * (1 - r)
+                                                        let daz = dz * z * (1 - z)
+                                                        store8(dgx + j, dar); store8(dgx + H + j, daz);
+                                                        store8(dgx + 2 * H + j, dan)
+                                                        store8(dgh + j, dar); store8(dgh + H + j, daz);
+                                                        store8(dgh + 2 * H + j, dan * r)
+                                                        store8(dhp + j, g * z)
+                                                        j += 8
+                                                    }
+                                                    while j < H {
+                                                        let r = rg[cache + j], z = ug[cache + j], n = cg[cache + j]
+                                                        let g = dhe[j]
+                                                        let dn = g * (1 - z)
+                                                        let dz = g * (hp[cache + j] - n)
+                                                        let dan = dn * (1 - n * n)
+                                                        let dar = dan * rc[cache + j] * r * (1 - r)
+                                                        let daz = dz * z * (1 - z)
+                                                        dgx[j] = dar; dgx[H + j] = daz; dgx[2 * H + j] = dan
+                                                        dgh[j] = dar; dgh[H + j] = daz; dgh[2 * H + j] = dan * r
+                                                        dhp[j] = g * z
+                                                        j += 1
+                                                    }
+                                                }
+                                                // dh_previous += dgh_t · Whᵀ for the whole batch (gate gradients of step t are strided by T·G).
+                                                MatrixMultiply.multiply(
+                                                    m: batch, n: H, k: G, a: dghAll.baseAddress! + t * G, lda: T * G,
+                                                    b: whT, ldb: H, c: dhPrevious, ldc: H, accumulate: true)
+                                                dh.update(from: dhPrevious, count: batch * H)
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
-                        // dh_previous += dgh_t · Whᵀ for the whole batch (gate gradients of step t are strided by T·G).
-                        MatrixMultiply.multiply(m: batch, n: H, k: G, a: dghAll.baseAddress! + t * G, lda: T * G,
-                                                b: whT, ldb: H, c: dhPrevious, ldc: H, accumulate: true)
-                        dh.update(from: dhPrevious, count: batch * H)
                     }
-                }}}}}}}
+                }
             }
         }
         guard needsInputGradient else { return nil }
@@ -207,8 +227,9 @@ public final class GRU: Layer {
                 let wxT = scratchBuffer.baseAddress! + G * H + 2 * batch * H
                 MatrixMultiply.transpose(rows: features, columns: G, wx, lda: G, into: wxT)
                 inputGateGradients.withUnsafeBufferPointer { dgx in
-                    MatrixMultiply.multiply(m: batch * T, n: features, k: G, a: dgx.baseAddress!, lda: G,
-                                            b: wxT, ldb: features, c: dx, ldc: features, accumulate: false)
+                    MatrixMultiply.multiply(
+                        m: batch * T, n: features, k: G, a: dgx.baseAddress!, lda: G,
+                        b: wxT, ldb: features, c: dx, ldc: features, accumulate: false)
                 }
             }
         }
@@ -220,24 +241,31 @@ public final class GRU: Layer {
         let H = hidden, G = gateWidth, T = steps
         let rows = count * T
         input.withPointer { x in
-        previousHidden.withUnsafeBufferPointer { hp in
-        inputGateGradients.withUnsafeBufferPointer { dgx in
-        recurrentGateGradients.withUnsafeBufferPointer { dgh in
-            let xRows = x + first * T * features
-            let hRows = hp.baseAddress! + first * T * H
-            let dgxRows = dgx.baseAddress! + first * T * G, dghRows = dgh.baseAddress! + first * T * G
-            MatrixMultiply.multiply(transposeA: true, m: features, n: G, k: rows, a: xRows, lda: features,
-                                    b: dgxRows, ldb: G, c: target, ldc: G, accumulate: true)
-            MatrixMultiply.multiply(transposeA: true, m: H, n: G, k: rows, a: hRows, lda: H,
-                                    b: dghRows, ldb: G, c: target + recurrentWeightsOffset, ldc: G, accumulate: true)
-            for row in 0..<rows {
-                VectorMath.add(dgxRows + row * G, to: target + inputBiasOffset, count: G)
-                VectorMath.add(dghRows + row * G, to: target + recurrentBiasOffset, count: G)
+            previousHidden.withUnsafeBufferPointer { hp in
+                inputGateGradients.withUnsafeBufferPointer { dgx in
+                    recurrentGateGradients.withUnsafeBufferPointer { dgh in
+                        let xRows = x + first * T * features
+                        let hRows = hp.baseAddress! + first * T * H
+                        let dgxRows = dgx.baseAddress! + first * T * G, dghRows = dgh.baseAddress! + first * T * G
+                        MatrixMultiply.multiply(
+                            transposeA: true, m: features, n: G, k: rows, a: xRows, lda: features,
+                            b: dgxRows, ldb: G, c: target, ldc: G, accumulate: true)
+                        MatrixMultiply.multiply(
+                            transposeA: true, m: H, n: G, k: rows, a: hRows, lda: H,
+                            b: dghRows, ldb: G, c: target + recurrentWeightsOffset, ldc: G, accumulate: true)
+                        for row in 0..<rows {
+                            VectorMath.add(dgxRows + row * G, to: target + inputBiasOffset, count: G)
+                            VectorMath.add(dghRows + row * G, to: target + recurrentBiasOffset, count: G)
+                        }
+                    }
+                }
             }
-        }}}}
+        }
     }
 
-    public func accumulateGradients(into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?) {
+    public func accumulateGradients(
+        into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?
+    ) {
         if exampleWeights != nil && !perExample.isCurrent { materializePerExample() }
         if perExample.isCurrent {
             perExample.accumulate(into: gradients, weights: exampleWeights)

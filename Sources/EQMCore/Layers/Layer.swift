@@ -41,7 +41,9 @@ public protocol Layer: AnyObject {
 extension Layer {
     public var parameterCount: Int { 0 }
     public func initializeParameters(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout SeededGenerator) {}
-    public func accumulateGradients(into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?) {}
+    public func accumulateGradients(
+        into gradients: UnsafeMutableBufferPointer<Float>, exampleWeights: UnsafeBufferPointer<Float>?
+    ) {}
     public func addPerExampleSquaredNorms(into norms: UnsafeMutableBufferPointer<Float>) {}
 }
 
@@ -53,8 +55,10 @@ public enum Initializer: String, Codable, Sendable, Hashable {
     case heUniform
 
     /// Fills `weights` for a layer with the given fan-in and fan-out.
-    public func fill(_ weights: UnsafeMutableBufferPointer<Float>, fanIn: Int, fanOut: Int,
-                     using generator: inout SeededGenerator) {
+    public func fill(
+        _ weights: UnsafeMutableBufferPointer<Float>, fanIn: Int, fanOut: Int,
+        using generator: inout SeededGenerator
+    ) {
         let limit: Double
         switch self {
         case .glorotUniform: limit = (6.0 / Double(max(1, fanIn + fanOut))).squareRoot()

@@ -15,7 +15,8 @@ public final class MaxPool1D: Layer {
         let stride = stride ?? poolSize
         guard poolSize > 0, stride > 0, channels > 0, steps >= poolSize else {
             throw .invalidConfiguration(
-                "MaxPool1D needs pool size and stride > 0 and at least pool-size steps, found pool \(poolSize), stride \(stride), steps \(steps)")
+                "MaxPool1D needs pool size and stride > 0 and at least pool-size steps, found pool \(poolSize), stride \(stride), steps \(steps)"
+            )
         }
         self.poolSize = poolSize
         self.stride = stride

@@ -9,8 +9,10 @@ struct PerExampleGradients {
     var isCurrent = false
 
     /// Computes every example's gradient with `compute(example, destination)` (destination zeroed).
-    mutating func materialize(batch: Int, parameterCount: Int,
-                              _ compute: (Int, UnsafeMutablePointer<Float>) -> Void) {
+    mutating func materialize(
+        batch: Int, parameterCount: Int,
+        _ compute: (Int, UnsafeMutablePointer<Float>) -> Void
+    ) {
         self.batch = batch
         self.parameterCount = parameterCount
         let needed = batch * parameterCount
@@ -36,8 +38,9 @@ struct PerExampleGradients {
     func accumulate(into gradients: UnsafeMutableBufferPointer<Float>, weights: UnsafeBufferPointer<Float>?) {
         values.withUnsafeBufferPointer { buffer in
             for example in 0..<batch {
-                VectorMath.addScaled(buffer.baseAddress! + example * parameterCount, scale: weights?[example] ?? 1,
-                                     to: gradients.baseAddress!, count: parameterCount)
+                VectorMath.addScaled(
+                    buffer.baseAddress! + example * parameterCount, scale: weights?[example] ?? 1,
+                    to: gradients.baseAddress!, count: parameterCount)
             }
         }
     }

@@ -23,7 +23,8 @@ public enum EmotionLabel: String, CaseIterable, Codable, Sendable, Hashable, Cus
     public static func parse(_ name: String) throws(EQMCoreError) -> EmotionLabel {
         let normalized = name.trimmingSpaces().lowercased()
         guard let label = EmotionLabel(rawValue: normalized) else {
-            throw .invalidData("unknown label '\(name.prefix(40))'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+            throw .invalidData(
+                "unknown label '\(name.prefix(40))'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return label
     }

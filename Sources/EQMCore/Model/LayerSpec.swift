@@ -32,13 +32,15 @@ public enum LayerSpec: Codable, Sendable, Hashable {
         switch self {
         case .dense(let outputs, let initializer):
             guard inputShape.count == 1 else {
-                throw .invalidShape("Dense expects a flat [features] input, found \(inputShape); add a pooling or recurrent layer first")
+                throw .invalidShape(
+                    "Dense expects a flat [features] input, found \(inputShape); add a pooling or recurrent layer first")
             }
             return try Dense(inputs: inputShape[0], outputs: outputs, initializer: initializer)
         case .conv1D(let outputChannels, let kernelSize, let stride, let padding):
             let (steps, channels) = try sequenceShape("Conv1D")
-            return try Conv1D(steps: steps, inputChannels: channels, outputChannels: outputChannels,
-                              kernelSize: kernelSize, stride: stride, padding: padding)
+            return try Conv1D(
+                steps: steps, inputChannels: channels, outputChannels: outputChannels,
+                kernelSize: kernelSize, stride: stride, padding: padding)
         case .maxPool1D(let poolSize, let stride):
             let (steps, channels) = try sequenceShape("MaxPool1D")
             return try MaxPool1D(steps: steps, channels: channels, poolSize: poolSize, stride: stride)
@@ -63,7 +65,8 @@ public enum LayerSpec: Codable, Sendable, Hashable {
         let sizes: [Int]
         switch self {
         case .dense(let outputs, _): sizes = [outputs]
-        case .conv1D(let outputChannels, let kernelSize, let stride, let padding): sizes = [outputChannels, kernelSize, stride, padding + 1]
+        case .conv1D(let outputChannels, let kernelSize, let stride, let padding):
+            sizes = [outputChannels, kernelSize, stride, padding + 1]
         case .maxPool1D(let poolSize, let stride): sizes = [poolSize, stride]
         case .gru(let hidden, _): sizes = [hidden]
         case .globalAveragePool1D, .relu, .tanh, .sigmoid, .dropout: sizes = []

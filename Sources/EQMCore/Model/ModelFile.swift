@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 internal import EQMCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The versioned, checksummed binary model file.
 ///
@@ -40,8 +41,9 @@ public enum ModelFile {
 
     /// Serialises a model with optional metadata.
     public static func encode(_ model: SequentialModel, metadata: [String: String] = [:]) -> [UInt8] {
-        let header = Header(spec: model.spec, labels: EmotionLabel.allCases.map(\.rawValue),
-                            parameterCount: model.parameterCount, metadata: metadata)
+        let header = Header(
+            spec: model.spec, labels: EmotionLabel.allCases.map(\.rawValue),
+            parameterCount: model.parameterCount, metadata: metadata)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let headerBytes = Array(try! encoder.encode(header))  // a Codable value of plain types always encodes
@@ -65,7 +67,8 @@ public enum ModelFile {
         }
         let version = readLittleEndian(bytes, at: 8)
         guard version == formatVersion else {
-            throw .unsupportedVersion("model file format version \(version) is not supported; this build reads version \(formatVersion)")
+            throw .unsupportedVersion(
+                "model file format version \(version) is not supported; this build reads version \(formatVersion)")
         }
         let body = bytes[0..<(bytes.count - checksumLength)]
         let expected = Array(bytes[(bytes.count - checksumLength)...])
@@ -84,11 +87,13 @@ public enum ModelFile {
             throw .invalidModelFile("model header is not valid: \(error)")
         }
         guard header.labels == EmotionLabel.allCases.map(\.rawValue) else {
-            throw .invalidModelFile("model labels \(header.labels.prefix(20)) differ from this build's \(EmotionLabel.allCases.map(\.rawValue))")
+            throw .invalidModelFile(
+                "model labels \(header.labels.prefix(20)) differ from this build's \(EmotionLabel.allCases.map(\.rawValue))")
         }
         let parameterBytes = body.count - 16 - headerLength
         guard header.parameterCount >= 0, parameterBytes == 4 * header.parameterCount else {
-            throw .invalidModelFile("header announces \(header.parameterCount) parameters but the file holds \(parameterBytes) parameter bytes")
+            throw .invalidModelFile(
+                "header announces \(header.parameterCount) parameters but the file holds \(parameterBytes) parameter bytes")
         }
         let model = try SequentialModel(spec: header.spec)
         guard model.parameterCount == header.parameterCount else {

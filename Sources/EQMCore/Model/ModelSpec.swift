@@ -24,20 +24,24 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     /// The reference CNN: 6 channels × 256 steps; Conv1D(6→16, k=7), ReLU, MaxPool(2),
     /// Conv1D(16→32, k=5), ReLU, MaxPool(2), global average pool, Dense(32→11).
     public static func cnn(channels: Int = 6, steps: Int = 256) -> ModelSpec {
-        ModelSpec(inputShape: [steps, channels], layers: [
-            .conv1D(outputChannels: 16, kernelSize: 7), .relu, .maxPool1D(poolSize: 2, stride: 2),
-            .conv1D(outputChannels: 32, kernelSize: 5), .relu, .maxPool1D(poolSize: 2, stride: 2),
-            .globalAveragePool1D,
-            .dense(outputs: EmotionLabel.count, initializer: .glorotUniform),
-        ])
+        ModelSpec(
+            inputShape: [steps, channels],
+            layers: [
+                .conv1D(outputChannels: 16, kernelSize: 7), .relu, .maxPool1D(poolSize: 2, stride: 2),
+                .conv1D(outputChannels: 32, kernelSize: 5), .relu, .maxPool1D(poolSize: 2, stride: 2),
+                .globalAveragePool1D,
+                .dense(outputs: EmotionLabel.count, initializer: .glorotUniform),
+            ])
     }
 
     /// The reference GRU: 6 features × 64 steps, hidden 32, last state → Dense(32→11).
     public static func gru(features: Int = 6, steps: Int = 64, hidden: Int = 32) -> ModelSpec {
-        ModelSpec(inputShape: [steps, features], layers: [
-            .gru(hidden: hidden),
-            .dense(outputs: EmotionLabel.count, initializer: .glorotUniform),
-        ])
+        ModelSpec(
+            inputShape: [steps, features],
+            layers: [
+                .gru(hidden: hidden),
+                .dense(outputs: EmotionLabel.count, initializer: .glorotUniform),
+            ])
     }
 
     /// The built-in architectures by name (`mlp`, `cnn`, `gru`).

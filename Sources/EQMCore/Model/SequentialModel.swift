@@ -22,7 +22,9 @@ public final class SequentialModel {
         }
         guard !spec.layers.isEmpty else { throw .invalidConfiguration("a model needs at least one layer") }
         guard spec.inputShape.count <= 2, spec.inputShape.allSatisfy({ $0 <= LayerSpec.maximumSize }) else {
-            throw .invalidConfiguration("model input shape must be [features] or [steps, channels] of at most \(LayerSpec.maximumSize) each, found \(spec.inputShape)")
+            throw .invalidConfiguration(
+                "model input shape must be [features] or [steps, channels] of at most \(LayerSpec.maximumSize) each, found \(spec.inputShape)"
+            )
         }
         var layers = [any Layer]()
         var ranges = [Range<Int>]()
@@ -100,7 +102,8 @@ public final class SequentialModel {
         return parameters.withUnsafeBufferPointer { all in
             var activation = input
             for (layer, range) in zip(layers, parameterRanges) {
-                activation = layer.forward(consume activation, parameters: UnsafeBufferPointer(rebasing: all[range]), training: training)
+                activation = layer.forward(
+                    consume activation, parameters: UnsafeBufferPointer(rebasing: all[range]), training: training)
             }
             return activation
         }
@@ -112,8 +115,9 @@ public final class SequentialModel {
             var gradient = lossGradient
             for index in layers.indices.reversed() {
                 let needsInput = index > 0
-                let result = layers[index].backward(gradient, parameters: UnsafeBufferPointer(rebasing: all[parameterRanges[index]]),
-                                                    needsInputGradient: needsInput)
+                let result = layers[index].backward(
+                    gradient, parameters: UnsafeBufferPointer(rebasing: all[parameterRanges[index]]),
+                    needsInputGradient: needsInput)
                 if let result { gradient = result }
             }
         }
@@ -150,7 +154,9 @@ public final class SequentialModel {
     public func predict(batch input: Tensor) throws(EQMCoreError) -> [Prediction] {
         let logits = try logits(input)
         return logits.withPointer { base in
-            (0..<input.batchSize).map { Prediction(logits: UnsafeBufferPointer(start: base + $0 * EmotionLabel.count, count: EmotionLabel.count)) }
+            (0..<input.batchSize).map {
+                Prediction(logits: UnsafeBufferPointer(start: base + $0 * EmotionLabel.count, count: EmotionLabel.count))
+            }
         }
     }
 }

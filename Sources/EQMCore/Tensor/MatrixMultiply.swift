@@ -24,8 +24,9 @@ enum MatrixMultiply {
     ) {
         let rowStride = transposeA ? 1 : lda
         let depthStride = transposeA ? lda : 1
-        multiply(m: m, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
+        multiply(
+            m: m, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
+            b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
     }
 
     @inline(never)
@@ -48,13 +49,15 @@ enum MatrixMultiply {
         }
         var i = 0
         while i + 4 <= m {
-            rows4(i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                  b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
+            rows4(
+                i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
+                b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
             i += 4
         }
         while i < m {
-            row1(i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
-                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
+            row1(
+                i: i, n: n, k: k, a: a, rowStride: rowStride, depthStride: depthStride,
+                b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
             i += 1
         }
     }
@@ -113,8 +116,9 @@ enum MatrixMultiply {
         }
         if j < n {
             for r in 0..<4 {
-                tailColumns(from: j, n: n, k: k, a: a0 + r * rowStride, depthStride: depthStride,
-                            b: b, ldb: ldb, c: c0 + r * ldc, accumulate: accumulate, bias: bias)
+                tailColumns(
+                    from: j, n: n, k: k, a: a0 + r * rowStride, depthStride: depthStride,
+                    b: b, ldb: ldb, c: c0 + r * ldc, accumulate: accumulate, bias: bias)
             }
         }
     }
@@ -158,8 +162,9 @@ enum MatrixMultiply {
             j += 8
         }
         if j < n {
-            tailColumns(from: j, n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0,
-                        accumulate: accumulate, bias: bias)
+            tailColumns(
+                from: j, n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0,
+                accumulate: accumulate, bias: bias)
         }
     }
 
@@ -223,8 +228,8 @@ private func store8(_ pointer: UnsafeMutablePointer<Float>, _ value: SIMD8<Float
 @inline(__always)
 func fma(_ accumulator: inout SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) {
     #if EQM_FMA
-    accumulator.addProduct(x, y)
+        accumulator.addProduct(x, y)
     #else
-    accumulator += x * y
+        accumulator += x * y
     #endif
 }

@@ -15,9 +15,12 @@ public struct Evaluation: Codable, Sendable, Hashable {
     public static let chanceAccuracy = 1.0 / Double(EmotionLabel.count)
 
     /// Evaluates `model` on `data` in batches.
-    public static func evaluate(_ model: SequentialModel, on data: LabelledExamples, batchSize: Int = 256) throws(EQMCoreError) -> Evaluation {
+    public static func evaluate(_ model: SequentialModel, on data: LabelledExamples, batchSize: Int = 256) throws(EQMCoreError)
+        -> Evaluation
+    {
         guard data.exampleShape == model.inputShape else {
-            throw .invalidShape("evaluation data has examples of shape \(data.exampleShape), the model expects \(model.inputShape)")
+            throw .invalidShape(
+                "evaluation data has examples of shape \(data.exampleShape), the model expects \(model.inputShape)")
         }
         let classes = EmotionLabel.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)

@@ -12,7 +12,9 @@ public struct LabelledExamples: Sendable {
         let width = exampleShape.reduce(1, *)
         guard width > 0 else { throw .invalidShape("example shape must have positive dimensions, found \(exampleShape)") }
         guard inputs.count == width * labels.count else {
-            throw .invalidShape("\(labels.count) labels need \(width * labels.count) input values for shape \(exampleShape), found \(inputs.count)")
+            throw .invalidShape(
+                "\(labels.count) labels need \(width * labels.count) input values for shape \(exampleShape), found \(inputs.count)"
+            )
         }
         if let bad = labels.first(where: { $0 < 0 || $0 >= EmotionLabel.count }) {
             throw .invalidData("label index \(bad) out of range 0..<\(EmotionLabel.count)")

@@ -17,8 +17,9 @@ public enum OptimizerConfiguration: Codable, Sendable, Hashable {
         case .sgd(let learningRate, let momentum):
             return try SGD(parameterCount: parameterCount, learningRate: learningRate, momentum: momentum)
         case .adam(let learningRate, let beta1, let beta2, let epsilon):
-            return try Adam(parameterCount: parameterCount, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                            epsilon: epsilon)
+            return try Adam(
+                parameterCount: parameterCount, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                epsilon: epsilon)
         }
     }
 }
@@ -63,8 +64,10 @@ public final class Adam: Optimizer {
     private var step = 0
 
     /// Creates the optimiser.
-    public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8) throws(EQMCoreError) {
+    public init(
+        parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8
+    ) throws(EQMCoreError) {
         guard learningRate > 0, learningRate.isFinite else {
             throw .invalidConfiguration("learning rate must be a positive number, found \(learningRate)")
         }

@@ -141,8 +141,10 @@ public final class Trainer {
 
     /// One pass over `data`: shuffled fixed-size batches, or for Poisson-sampled DP-SGD
     /// `count / batchSize` steps each including every example with probability `batchSize / count`.
-    public func trainEpoch(_ data: LabelledExamples, epoch: Int = 1,
-                           progress: ((_ step: Int, _ of: Int) -> Void)? = nil) throws(EQMCoreError) -> EpochReport {
+    public func trainEpoch(
+        _ data: LabelledExamples, epoch: Int = 1,
+        progress: ((_ step: Int, _ of: Int) -> Void)? = nil
+    ) throws(EQMCoreError) -> EpochReport {
         guard data.exampleShape == model.inputShape else {
             throw .invalidShape("training data has examples of shape \(data.exampleShape), the model expects \(model.inputShape)")
         }
@@ -178,7 +180,8 @@ public final class Trainer {
                 progress?(index + 1, stepCount)
             }
         }
-        return EpochReport(epoch: epoch, loss: examples > 0 ? totalLoss / Double(examples) : 0, examples: examples,
-                           steps: stepsTaken)
+        return EpochReport(
+            epoch: epoch, loss: examples > 0 ? totalLoss / Double(examples) : 0, examples: examples,
+            steps: stepsTaken)
     }
 }

@@ -50,7 +50,9 @@ struct AuditVerifyCommand: ParsableCommand {
             let export = try read(trail)
             var problems = AuditTrail.chain.verify(export.links, checkpoints: export.checkpoints, publicKey: key)
             if export.chain != "audit" {
-                problems.append(ChainProblem(sequence: 0, kind: .mismatch, message: "the file holds a '\(export.chain)' chain, not an audit trail"))
+                problems.append(
+                    ChainProblem(
+                        sequence: 0, kind: .mismatch, message: "the file holds a '\(export.chain)' chain, not an audit trail"))
             }
             output.trail = TrailReport(entries: export.links.count, checkpoints: export.checkpoints.count, problems: problems)
             output.ok = output.ok && problems.isEmpty
@@ -59,14 +61,22 @@ struct AuditVerifyCommand: ParsableCommand {
             try Terminal.printJSON(output)
         } else {
             if let report = output.ledger {
-                print("ledger \(ledger!): \(report.entries) entries (\(report.applied) applied, \(report.refused) refused), global ε = \(String(format: "%.4f", report.globalEpsilon)) at δ = \(report.delta): \(report.ok ? "verified" : "\(report.problems.count) problem(s)")")
+                print(
+                    "ledger \(ledger!): \(report.entries) entries (\(report.applied) applied, \(report.refused) refused), global ε = \(String(format: "%.4f", report.globalEpsilon)) at δ = \(report.delta): \(report.ok ? "verified" : "\(report.problems.count) problem(s)")"
+                )
                 for problem in report.problems { print("  entry \(problem.sequence): \(problem.message)") }
             }
             if let report = output.trail {
-                print("audit trail \(trail!): \(report.entries) entries, \(report.checkpoints) checkpoints: \(report.problems.isEmpty ? "verified" : "\(report.problems.count) problem(s)")")
+                print(
+                    "audit trail \(trail!): \(report.entries) entries, \(report.checkpoints) checkpoints: \(report.problems.isEmpty ? "verified" : "\(report.problems.count) problem(s)")"
+                )
                 for problem in report.problems { print("  entry \(problem.sequence): \(problem.message)") }
             }
-            if key == nil { Terminal.note("no --public-key: checkpoint signatures were checked against the keys they name, not against the coordinator's") }
+            if key == nil {
+                Terminal.note(
+                    "no --public-key: checkpoint signatures were checked against the keys they name, not against the coordinator's"
+                )
+            }
         }
         if !output.ok { throw ExitCode(1) }
     }

@@ -6,7 +6,10 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Reproducible benchmarks with their reference configurations (see README, Performance).",
-        subcommands: [BenchTrainCommand.self, BenchInferCommand.self, BenchFeaturesCommand.self, BenchImportCommand.self, BenchAccountantCommand.self, BenchSecAggCommand.self]
+        subcommands: [
+            BenchTrainCommand.self, BenchInferCommand.self, BenchFeaturesCommand.self, BenchImportCommand.self,
+            BenchAccountantCommand.self, BenchSecAggCommand.self,
+        ]
     )
 }
 
@@ -64,14 +67,18 @@ struct BenchTrainCommand: ParsableCommand {
         let spec = model.spec
         let network = try SequentialModel(spec: spec, seed: 1)
         let privacy = dp == .on ? DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1) : nil
-        let trainer = try Trainer(model: network, configuration: TrainingConfiguration(
-            batchSize: batchSize, optimizer: .sgd(learningRate: 0.05), privacy: privacy, seed: 1))
+        let trainer = try Trainer(
+            model: network,
+            configuration: TrainingConfiguration(
+                batchSize: batchSize, optimizer: .sgd(learningRate: 0.05), privacy: privacy, seed: 1))
         // Random inputs and labels: throughput does not depend on the values.
         var generator = SeededGenerator(seed: 7)
         let width = spec.inputShape.reduce(1, *)
         let batches = (0..<8).map { _ in
-            (Tensor(uncheckedRandom: [batchSize] + spec.inputShape, count: batchSize * width, using: &generator),
-             (0..<batchSize).map { _ in Int(generator.next() % UInt64(EmotionLabel.count)) })
+            (
+                Tensor(uncheckedRandom: [batchSize] + spec.inputShape, count: batchSize * width, using: &generator),
+                (0..<batchSize).map { _ in Int(generator.next() % UInt64(EmotionLabel.count)) }
+            )
         }
         let clock = ContinuousClock()
         // Warm-up.
@@ -94,15 +101,18 @@ struct BenchTrainCommand: ParsableCommand {
         }
         Terminal.endProgress()
         let median = rates.sorted()[rates.count / 2]
-        let result = Result(model: model.rawValue, dp: dp == .on, batch: batchSize, samples_per_second: median.rounded(),
-                            threads: 1, steps_per_second: (median / Double(batchSize)).rounded(),
-                            parameters: network.parameterCount, noise_multiplier: privacy.map { Double($0.noiseMultiplier) },
-                            clip_norm: privacy.map { Double($0.clipNorm) }, optimizer: "sgd lr 0.05",
-                            repeats: repeats, samples_per_second_runs: rates.map { $0.rounded() })
+        let result = Result(
+            model: model.rawValue, dp: dp == .on, batch: batchSize, samples_per_second: median.rounded(),
+            threads: 1, steps_per_second: (median / Double(batchSize)).rounded(),
+            parameters: network.parameterCount, noise_multiplier: privacy.map { Double($0.noiseMultiplier) },
+            clip_norm: privacy.map { Double($0.clipNorm) }, optimizer: "sgd lr 0.05",
+            repeats: repeats, samples_per_second_runs: rates.map { $0.rounded() })
         if json {
             try Terminal.printJSON(result)
         } else {
-            print("\(model.rawValue) dp=\(dp.rawValue) batch=\(batchSize): \(Int(median)) samples/s (median of \(repeats), 1 thread, \(network.parameterCount) parameters)")
+            print(
+                "\(model.rawValue) dp=\(dp.rawValue) batch=\(batchSize): \(Int(median)) samples/s (median of \(repeats), 1 thread, \(network.parameterCount) parameters)"
+            )
         }
     }
 }
@@ -111,7 +121,8 @@ struct BenchInferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
         abstract: "Single-window inference latency (p50/p99, microseconds) of a reference model.",
-        discussion: "Times `SequentialModel.predict` on one window (probabilities and confidence included). Build with -c release."
+        discussion:
+            "Times `SequentialModel.predict` on one window (probabilities and confidence included). Build with -c release."
     )
 
     @Option(help: "The reference model: mlp, cnn or gru.") var model: BenchModel = .mlp
@@ -146,14 +157,17 @@ struct BenchInferCommand: ParsableCommand {
         }
         precondition(sink.isFinite)
         samples.sort()
-        let result = Result(model: model.rawValue, p50_microseconds: round2(samples[samples.count / 2]),
-                            p99_microseconds: round2(samples[Int(Double(samples.count) * 0.99)]),
-                            mean_microseconds: round2(samples.reduce(0, +) / Double(samples.count)),
-                            iterations: iterations, threads: 1)
+        let result = Result(
+            model: model.rawValue, p50_microseconds: round2(samples[samples.count / 2]),
+            p99_microseconds: round2(samples[Int(Double(samples.count) * 0.99)]),
+            mean_microseconds: round2(samples.reduce(0, +) / Double(samples.count)),
+            iterations: iterations, threads: 1)
         if json {
             try Terminal.printJSON(result)
         } else {
-            print("\(model.rawValue): p50 \(result.p50_microseconds) µs, p99 \(result.p99_microseconds) µs over \(iterations) single-window predictions")
+            print(
+                "\(model.rawValue): p50 \(result.p50_microseconds) µs, p99 \(result.p99_microseconds) µs over \(iterations) single-window predictions"
+            )
         }
     }
 

@@ -15,8 +15,9 @@ struct DataFeaturesCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Input format when reading a file or folder: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
-            transform: ImportFormat.argument)
+    @Option(
+        help: "Input format when reading a file or folder: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
+        transform: ImportFormat.argument)
     var format: ImportFormat?
     @Argument(help: "The file or folder to read (omit to use the store).") var path: String?
     @Option(help: "Window length, seconds.") var window = 60.0
@@ -27,7 +28,9 @@ struct DataFeaturesCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
-        guard (format == nil) == (path == nil) else { throw ValidationError("give --format and PATH together, or neither to use the store") }
+        guard (format == nil) == (path == nil) else {
+            throw ValidationError("give --format and PATH together, or neither to use the store")
+        }
         guard window >= 5 && window <= 3600, step > 0 && step <= 86_400 else {
             throw ValidationError("--window must be in 5...3600 seconds and --step positive")
         }
@@ -45,21 +48,27 @@ struct DataFeaturesCommand: ParsableCommand {
         if let format, let path {
             var sink = InMemoryMeasurementSink()
             do {
-                _ = try format.makeImporter(timeZone: timezone.flatMap(TimeZone.init(identifier:))).run(URL(fileURLWithPath: path), into: &sink)
+                _ = try format.makeImporter(timeZone: timezone.flatMap(TimeZone.init(identifier:))).run(
+                    URL(fileURLWithPath: path), into: &sink)
             } catch let error as ImportError {
                 throw CommandFailure("cannot read \(path) as \(format.rawValue): \(error.message)")
             }
             for measurement in sink.measurements {
-                series[measurement.quantity, default: []].append(StoredSample(start: measurement.start, end: measurement.end, value: measurement.value))
+                series[measurement.quantity, default: []].append(
+                    StoredSample(start: measurement.start, end: measurement.end, value: measurement.value))
             }
         } else {
             let opened = try storeOptions.open(create: false)
             for quantity in Quantity.allCases where opened.seriesCounts[quantity.rawValue] != nil {
-                do { series[quantity] = try opened.samples(series: quantity.rawValue) } catch { throw CommandFailure(error.message) }
+                do { series[quantity] = try opened.samples(series: quantity.rawValue) } catch {
+                    throw CommandFailure(error.message)
+                }
             }
             store = opened
         }
-        guard let span = SignalAssembler.span(of: series) else { throw CommandFailure("the input holds no time series to compute features from") }
+        guard let span = SignalAssembler.span(of: series) else {
+            throw CommandFailure("the input holds no time series to compute features from")
+        }
         let rows: [(start: Double, end: Double, features: WindowFeatures)]
         do {
             let signals = try SignalAssembler.signals(from: series)
@@ -69,15 +78,19 @@ struct DataFeaturesCommand: ParsableCommand {
         }
         let formatter = ISO8601DateFormatter()
         let table = rows.map { row in
-            Row(start: formatter.string(from: Date(timeIntervalSince1970: row.start)),
+            Row(
+                start: formatter.string(from: Date(timeIntervalSince1970: row.start)),
                 end: formatter.string(from: Date(timeIntervalSince1970: row.end)),
-                features: Dictionary(uniqueKeysWithValues: zip(WindowFeatures.names, row.features.values).compactMap { name, value in
-                    value.map { (name, $0) }
-                }))
+                features: Dictionary(
+                    uniqueKeysWithValues: zip(WindowFeatures.names, row.features.values).compactMap { name, value in
+                        value.map { (name, $0) }
+                    }))
         }
         var text = "start,end," + WindowFeatures.names.joined(separator: ",") + "\n"
         for (row, raw) in zip(table, rows) {
-            text += row.start + "," + row.end + "," + raw.features.values.map { $0.map { String(format: "%.6g", $0) } ?? "" }.joined(separator: ",") + "\n"
+            text +=
+                row.start + "," + row.end + ","
+                + raw.features.values.map { $0.map { String(format: "%.6g", $0) } ?? "" }.joined(separator: ",") + "\n"
         }
         if let store {
             do { try store.writeArtifact(name: "features-\(Int(window))s-\(Int(step))s", bytes: Array(text.utf8)) } catch {

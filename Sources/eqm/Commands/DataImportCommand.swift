@@ -66,12 +66,15 @@ struct DataImportCommand: ParsableCommand {
             throw CommandFailure("cannot read \(path): \(error.message)")
         }
         if let previous = localStore.previousImport(fingerprint: fingerprint) {
-            let message = "\(path) was already imported on \(previous.importedAt) (\(previous.accepted) measurements); nothing to do"
+            let message =
+                "\(path) was already imported on \(previous.importedAt) (\(previous.accepted) measurements); nothing to do"
             if json {
-                try Terminal.printJSON(Output(format: format.rawValue, accepted: 0, rejected: 0, duplicates: 0, rejected_by_reason: [:],
-                                              series: [:], skipped: [:], quarantine: "",
-                                              notes: [.init(kind: "already_imported", file: path, line: nil, message: message)],
-                                              records: 0, files: 0, bytes: 0))
+                try Terminal.printJSON(
+                    Output(
+                        format: format.rawValue, accepted: 0, rejected: 0, duplicates: 0, rejected_by_reason: [:],
+                        series: [:], skipped: [:], quarantine: "",
+                        notes: [.init(kind: "already_imported", file: path, line: nil, message: message)],
+                        records: 0, files: 0, bytes: 0))
             } else {
                 print(message)
             }

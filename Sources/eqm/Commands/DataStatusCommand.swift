@@ -19,13 +19,16 @@ struct DataStatusCommand: ParsableCommand {
         let store = try storeOptions.open(create: false)
         let labels: [LabelInterval]
         do { labels = try store.labels() } catch { throw CommandFailure(error.message) }
-        let output = Output(series: store.seriesCounts, imports: store.imports,
-                            labels: Dictionary(grouping: labels, by: \.label.rawValue).mapValues(\.count), label_intervals: labels.count)
+        let output = Output(
+            series: store.seriesCounts, imports: store.imports,
+            labels: Dictionary(grouping: labels, by: \.label.rawValue).mapValues(\.count), label_intervals: labels.count)
         if json {
             try Terminal.printJSON(output)
             return
         }
-        print("store \(storeOptions.store): \(output.series.values.reduce(0, +)) samples in \(output.series.count) series, \(labels.count) label intervals, \(output.imports.count) imports")
+        print(
+            "store \(storeOptions.store): \(output.series.values.reduce(0, +)) samples in \(output.series.count) series, \(labels.count) label intervals, \(output.imports.count) imports"
+        )
         for (series, count) in output.series.sorted(by: { $0.key < $1.key }) {
             print("  \(series.padding(toLength: 30, withPad: " ", startingAt: 0)) \(count)")
         }

@@ -26,7 +26,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Example-level DP-SGD on or off.") var dp: Switch = .on
     @Option(help: "DP noise multiplier σ.") var noiseMultiplier: Float = 1.0
     @Option(help: "DP per-example clip norm C.") var clipNorm: Float = 1.0
-    @Option(help: "Seed of the cohort, the split, the initial weights and the shuffles (never of DP noise).") var seed: UInt64 = 42
+    @Option(help: "Seed of the cohort, the split, the initial weights and the shuffles (never of DP noise).") var seed: UInt64 =
+        42
     @Option(help: "Where to write the trained model.") var out = "eqm-data/demo.eqmmodel"
     @Flag(help: "Print one JSON object with the results instead of tables.") var json = false
 
@@ -37,7 +38,9 @@ struct DemoCommand: ParsableCommand {
         guard (1...1000).contains(epochs) else { throw ValidationError("--epochs must be in 1...1000") }
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1...4096") }
         guard learningRate > 0 && learningRate < 10 else { throw ValidationError("--learning-rate must be in (0, 10)") }
-        guard noiseMultiplier >= 0 && clipNorm > 0 else { throw ValidationError("--noise-multiplier must be ≥ 0 and --clip-norm > 0") }
+        guard noiseMultiplier >= 0 && clipNorm > 0 else {
+            throw ValidationError("--noise-multiplier must be ≥ 0 and --clip-norm > 0")
+        }
     }
 
     struct EpochLine: Encodable {
@@ -77,17 +80,23 @@ struct DemoCommand: ParsableCommand {
         let training = try trainingSet.labelledExamples(), evaluation = try heldOutSet.labelledExamples()
         Terminal.endProgress()
         say("EQM demo — synthetic cohort of \(users) users × \(Int(minutes)) min, seed \(seed)")
-        say("  \(trainingSet.users.count) training users (\(training.count) windows), \(heldOutSet.users.count) held-out users (\(evaluation.count) windows, never trained on)")
+        say(
+            "  \(trainingSet.users.count) training users (\(training.count) windows), \(heldOutSet.users.count) held-out users (\(evaluation.count) windows, never trained on)"
+        )
 
         // 2. Model and trainer.
         let network = try SequentialModel(spec: spec, seed: seed)
         let privacy = dp == .on ? DPSGDConfiguration(clipNorm: clipNorm, noiseMultiplier: noiseMultiplier) : nil
-        let trainer = try Trainer(model: network, configuration: TrainingConfiguration(
-            batchSize: batch, optimizer: .sgd(learningRate: learningRate, momentum: 0.9), privacy: privacy, seed: seed))
+        let trainer = try Trainer(
+            model: network,
+            configuration: TrainingConfiguration(
+                batchSize: batch, optimizer: .sgd(learningRate: learningRate, momentum: 0.9), privacy: privacy, seed: seed))
         let samplingRate = min(1, Double(batch) / Double(training.count))
-        say("  model \(model.rawValue): \(network.parameterCount) parameters; " + (privacy.map {
-            "DP-SGD σ = \($0.noiseMultiplier), C = \($0.clipNorm), Poisson sampling q = \(String(format: "%.4f", samplingRate)), noise from libsodium"
-        } ?? "no DP"))
+        say(
+            "  model \(model.rawValue): \(network.parameterCount) parameters; "
+                + (privacy.map {
+                    "DP-SGD σ = \($0.noiseMultiplier), C = \($0.clipNorm), Poisson sampling q = \(String(format: "%.4f", samplingRate)), noise from libsodium"
+                } ?? "no DP"))
         say("")
         say("  epoch      loss   held-out acc   macro-F1    time")
 
@@ -100,18 +109,23 @@ struct DemoCommand: ParsableCommand {
             }
             Terminal.endProgress()
             let metrics = try Evaluation.evaluate(network, on: evaluation)
-            let line = EpochLine(epoch: epoch, loss: report.loss, held_out_accuracy: metrics.accuracy,
-                                 held_out_macro_f1: metrics.macroF1, seconds: (clock.now - epochStart).seconds)
+            let line = EpochLine(
+                epoch: epoch, loss: report.loss, held_out_accuracy: metrics.accuracy,
+                held_out_macro_f1: metrics.macroF1, seconds: (clock.now - epochStart).seconds)
             lines.append(line)
-            say(String(format: "  %5d  %8.4f   %12.1f%%   %8.3f  %5.2fs", epoch, line.loss, 100 * line.held_out_accuracy,
-                       line.held_out_macro_f1, line.seconds))
+            say(
+                String(
+                    format: "  %5d  %8.4f   %12.1f%%   %8.3f  %5.2fs", epoch, line.loss, 100 * line.held_out_accuracy,
+                    line.held_out_macro_f1, line.seconds))
         }
 
         // 4. Final metrics per label.
         let final = try Evaluation.evaluate(network, on: evaluation)
         var perLabel = [String: [String: Double]]()
         say("")
-        say("  held-out users: accuracy \(percent(final.accuracy)), macro-F1 \(String(format: "%.3f", final.macroF1)) (chance \(percent(Evaluation.chanceAccuracy)))")
+        say(
+            "  held-out users: accuracy \(percent(final.accuracy)), macro-F1 \(String(format: "%.3f", final.macroF1)) (chance \(percent(Evaluation.chanceAccuracy)))"
+        )
         say("  label            windows   precision   recall")
         for label in EmotionLabel.allCases {
             let row = final.confusion[label.index]
@@ -128,33 +142,45 @@ struct DemoCommand: ParsableCommand {
         // 5. Save the model.
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var metadata = ["trained_by": "eqm demo", "model": model.rawValue, "cohort_seed": String(seed), "users": String(users),
-                        "held_out_accuracy": String(format: "%.4f", final.accuracy),
-                        "held_out_macro_f1": String(format: "%.4f", final.macroF1), "epochs": String(epochs)]
+        var metadata = [
+            "trained_by": "eqm demo", "model": model.rawValue, "cohort_seed": String(seed), "users": String(users),
+            "held_out_accuracy": String(format: "%.4f", final.accuracy),
+            "held_out_macro_f1": String(format: "%.4f", final.macroF1), "epochs": String(epochs),
+        ]
         if let privacy {
-            metadata["dp"] = "example-level DP-SGD σ=\(privacy.noiseMultiplier) C=\(privacy.clipNorm) q=\(samplingRate) steps=\(trainer.steps)"
+            metadata["dp"] =
+                "example-level DP-SGD σ=\(privacy.noiseMultiplier) C=\(privacy.clipNorm) q=\(samplingRate) steps=\(trainer.steps)"
         }
         try Data(ModelFile.encode(network, metadata: metadata)).write(to: url, options: .atomic)
         let seconds = (clock.now - started).seconds
         say("")
-        say("  model written to \(out) (\(network.parameterCount) parameters, checksummed); \(String(format: "%.1f", seconds)) s in all")
+        say(
+            "  model written to \(out) (\(network.parameterCount) parameters, checksummed); \(String(format: "%.1f", seconds)) s in all"
+        )
         var epsilon: Double? = nil
         if let privacy {
-            let event = try PrivacyEvent([PoissonSubsampledGaussian(samplingRate: samplingRate, noiseMultiplier: Double(privacy.noiseMultiplier),
-                                                                    steps: trainer.steps)])
+            let event = try PrivacyEvent([
+                PoissonSubsampledGaussian(
+                    samplingRate: samplingRate, noiseMultiplier: Double(privacy.noiseMultiplier),
+                    steps: trainer.steps)
+            ])
             epsilon = try RDPAccountant().guarantee(for: event, delta: 1e-5).epsilon
-            say("  privacy: example-level (one 64 s window) DP-SGD, \(trainer.steps) steps at q = \(String(format: "%.4f", samplingRate)), σ = \(privacy.noiseMultiplier): ε = \(String(format: "%.2f", epsilon!)) at δ = 1e-5 (RDP accountant)")
+            say(
+                "  privacy: example-level (one 64 s window) DP-SGD, \(trainer.steps) steps at q = \(String(format: "%.4f", samplingRate)), σ = \(privacy.noiseMultiplier): ε = \(String(format: "%.2f", epsilon!)) at δ = 1e-5 (RDP accountant)"
+            )
         }
 
         if json {
-            try Terminal.printJSON(Result(
-                model: model.rawValue, users: users, training_users: trainingSet.users.count, held_out_users: heldOutSet.users.count,
-                training_windows: training.count, held_out_windows: evaluation.count, parameters: network.parameterCount,
-                dp: privacy != nil, noise_multiplier: privacy.map { Double($0.noiseMultiplier) },
-                clip_norm: privacy.map { Double($0.clipNorm) }, sampling_rate: privacy != nil ? samplingRate : nil,
-                steps: trainer.steps, epochs: lines, held_out_accuracy: final.accuracy, held_out_macro_f1: final.macroF1,
-                chance_accuracy: Evaluation.chanceAccuracy, per_label: perLabel, model_path: out, seconds: seconds,
-                epsilon: epsilon, delta: epsilon == nil ? nil : 1e-5))
+            try Terminal.printJSON(
+                Result(
+                    model: model.rawValue, users: users, training_users: trainingSet.users.count,
+                    held_out_users: heldOutSet.users.count,
+                    training_windows: training.count, held_out_windows: evaluation.count, parameters: network.parameterCount,
+                    dp: privacy != nil, noise_multiplier: privacy.map { Double($0.noiseMultiplier) },
+                    clip_norm: privacy.map { Double($0.clipNorm) }, sampling_rate: privacy != nil ? samplingRate : nil,
+                    steps: trainer.steps, epochs: lines, held_out_accuracy: final.accuracy, held_out_macro_f1: final.macroF1,
+                    chance_accuracy: Evaluation.chanceAccuracy, per_label: perLabel, model_path: out, seconds: seconds,
+                    epsilon: epsilon, delta: epsilon == nil ? nil : 1e-5))
         }
     }
 

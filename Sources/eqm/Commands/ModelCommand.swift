@@ -34,9 +34,10 @@ struct ModelInspectCommand: ParsableCommand {
         } catch {
             throw CommandFailure("cannot read \(path): \(error.localizedDescription)")
         }
-        let result = Result(path: path, format_version: ModelFile.formatVersion, parameters: loaded.model.parameterCount,
-                            input_shape: loaded.header.spec.inputShape, layers: loaded.header.spec.layers.count,
-                            labels: loaded.header.labels, metadata: loaded.header.metadata, checksum: "ok")
+        let result = Result(
+            path: path, format_version: ModelFile.formatVersion, parameters: loaded.model.parameterCount,
+            input_shape: loaded.header.spec.inputShape, layers: loaded.header.spec.layers.count,
+            labels: loaded.header.labels, metadata: loaded.header.metadata, checksum: "ok")
         if json {
             try Terminal.printJSON(result)
         } else {

@@ -29,13 +29,17 @@ struct NodeLabelCommand: ParsableCommand {
     func validate() throws {
         let single = start != nil || end != nil || label != nil
         guard single != (csv != nil) else { throw ValidationError("give either --csv FILE or all of --start, --end and --label") }
-        if single && (start == nil || end == nil || label == nil) { throw ValidationError("--start, --end and --label go together") }
+        if single && (start == nil || end == nil || label == nil) {
+            throw ValidationError("--start, --end and --label go together")
+        }
     }
 
     func run() throws {
         let parsed: LabelCSVParser.Result
         if let csv {
-            guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CommandFailure("cannot read \(csv) as UTF-8 text") }
+            guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else {
+                throw CommandFailure("cannot read \(csv) as UTF-8 text")
+            }
             parsed = LabelCSVParser.parse(text, source: "csv")
         } else {
             parsed = LabelCSVParser.parse("\(start!),\(end!),\(label!)", source: "cli")
@@ -50,8 +54,9 @@ struct NodeLabelCommand: ParsableCommand {
         } catch {
             throw CommandFailure(error.message)
         }
-        let result = Result(added: added, rejected: parsed.rejected.count,
-                            rejected_lines: parsed.rejected.map { .init(line: $0.line, reason: $0.reason) }, total: total)
+        let result = Result(
+            added: added, rejected: parsed.rejected.count,
+            rejected_lines: parsed.rejected.map { .init(line: $0.line, reason: $0.reason) }, total: total)
         if json {
             try Terminal.printJSON(result)
         } else {

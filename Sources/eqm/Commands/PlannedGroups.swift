@@ -7,7 +7,8 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Research simulator: many in-process clients, per-round accuracy and ε.",
-        discussion: "Not available yet: the in-process federation simulator arrives with the client-node issue (#7). `eqm demo` trains centrally on a synthetic cohort today."
+        discussion:
+            "Not available yet: the in-process federation simulator arrives with the client-node issue (#7). `eqm demo` trains centrally on a synthetic cohort today."
     )
 }
 

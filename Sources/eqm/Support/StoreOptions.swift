@@ -5,7 +5,10 @@ import Foundation
 /// The options every command that touches a node's encrypted local store shares.
 struct StoreOptions: ParsableArguments {
     @Option(help: "The node's encrypted local store folder.") var store: String = "eqm-node"
-    @Option(help: "Key file (64 hex characters, mode 600) instead of a passphrase. Otherwise EQM_STORE_PASSPHRASE, else a terminal prompt.")
+    @Option(
+        help:
+            "Key file (64 hex characters, mode 600) instead of a passphrase. Otherwise EQM_STORE_PASSPHRASE, else a terminal prompt."
+    )
     var keyFile: String?
 
     /// Opens the store, or creates it when `create` and there is none yet (saying so on stderr).
