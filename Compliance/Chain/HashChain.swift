@@ -18,7 +18,7 @@ public struct HashChain: Sendable {
         let hasher = Blake2b.Hasher(length: 32)
         hasher.update(Array("eqm.chain.v1|\(name)|\(sequence)|\(previousHash)|".utf8))
         hasher.update(Array(payload.utf8))
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// The link that follows `previous` with `payload`.

@@ -95,6 +95,6 @@ public final class ConsentRegistry {
         let signature = signer.sign(Array("eqm.consent.receipt.v1|\(json)".utf8))
         return ConsentReceipt(
             record: json, signer: signer.publicKey.hex,
-            signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+            signature: signature.hexString)
     }
 }

@@ -55,7 +55,7 @@ public final class ErasureService {
         let hasher = Blake2b.Hasher(length: 32)
         digestKey.withUnsafeBytes { hasher.update($0) }
         hasher.update(Array("|eqm.erasure.subject|\(subject)".utf8))
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Erases a subject; `retrainFrom` is called with the version to retrain from when retraining
@@ -93,14 +93,14 @@ public final class ErasureService {
             statement += models.hasPrefix("not removed") ? "; your contribution was not removed from them." : ". \(models)."
         }
         let certificate = ErasureCertificate(
-            id: SecureRandom.bytes(count: 16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(),
+            id: SecureRandom.bytes(count: 16).hexString,
             subjectDigest: subjectDigest, erasedAt: time, deleted: deleted, credentialsRevoked: revoked,
             modelVersions: versions, privacyBound: bound, models: models, statement: statement)
         let json = try HashChain.canonicalJSON(certificate)
         let signature = signer.sign(Array("eqm.erasure.v1|\(json)".utf8))
         let tombstone = ErasureTombstone(
             subjectDigest: subjectDigest, erasedAt: time, certificate: json, signer: signer.publicKey.hex,
-            signature: signature.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+            signature: signature.hexString)
         try data.storeTombstone(tombstone)
         try audit?.record(
             AuditEvent(

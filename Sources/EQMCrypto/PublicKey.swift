@@ -27,7 +27,7 @@ public struct PublicKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
     }
 
     /// Lower-case hexadecimal.
-    public var hex: String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+    public var hex: String { bytes.hexString }
 
     public var description: String { hex }
 
