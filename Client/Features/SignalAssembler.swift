@@ -15,6 +15,9 @@ public enum SignalAssembler {
         .electrodermalActivity: 4, .skinTemperature: 4, .oxygenSaturation: 1,
     ]
 
+    /// The most grid points one sensor may span (about 12 days of a 64 Hz pulse signal).
+    public static let maximumGridPoints = 64_000_000
+
     /// Assembles signals from series of (time, value) in canonical units, keyed by quantity.
     public static func signals(from series: [Quantity: [StoredSample]], maximumGap: Double = 3) throws(EQMCoreError)
         -> WearableSignals
@@ -23,8 +26,15 @@ public enum SignalAssembler {
             guard let samples = series[quantity], samples.count >= 2, let rate = rates[quantity] else { return nil }
             let sorted = samples.sorted { $0.start < $1.start }
             let first = start ?? sorted.first!.start, last = end ?? sorted.last!.start
-            let count = Int(((last - first) * rate).rounded(.down)) + 1
-            guard count >= 2, count <= 200_000_000 else { return nil }
+            let span = last - first
+            // A grid over months of a 64 Hz sensor would not fit in memory: refuse clearly rather than drop the sensor.
+            guard span * rate < Double(maximumGridPoints) else {
+                throw .invalidData(
+                    "\(quantity.rawValue) spans \(Int(span / 3600)) hours; at \(Int(rate)) Hz that exceeds \(maximumGridPoints) grid points — compute features over a shorter time range"
+                )
+            }
+            let count = Int((span * rate).rounded(.down)) + 1
+            guard count >= 2 else { return nil }
             let values = try Resampling.interpolate(
                 times: sorted.map(\.start), values: sorted.map(\.value), start: first, rate: rate,
                 count: count, maximumGap: maximumGap / rate)

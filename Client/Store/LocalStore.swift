@@ -312,7 +312,7 @@ public final class LocalStore {
 
     static func newFileName() -> String { hex(SecureRandom.bytes(count: 12)) + ".eqm" }
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ bytes: [UInt8]) -> String { bytes.hexString }
 
     static func encodeJSON(_ value: some Encodable) throws(StoreError) -> Data {
         let encoder = JSONEncoder()

@@ -45,7 +45,7 @@ public enum StoreKeySource: Sendable {
             throw StoreError(.alreadyExists, "key file \(path) already exists; refusing to overwrite a key")
         }
         let key = SecretBytes.random(count: 32)
-        var hex = key.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+        var hex = key.withUnsafeBytes { $0.hexString }
         defer { hex = String(repeating: "0", count: hex.count) }
         try AtomicFile.write(Array((hex + "\n").utf8), to: URL(fileURLWithPath: path))
     }

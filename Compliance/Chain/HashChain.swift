@@ -34,8 +34,7 @@ public struct HashChain: Sendable {
     public func checkpoint(_ link: ChainLink, time: String, key: SigningKey) -> ChainCheckpoint {
         var checkpoint = ChainCheckpoint(
             sequence: link.sequence, hash: link.hash, time: time, signer: key.publicKey.hex, signature: "")
-        checkpoint.signature = key.sign(checkpoint.signedBytes(chain: name)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
-            .joined()
+        checkpoint.signature = key.sign(checkpoint.signedBytes(chain: name)).hexString
         return checkpoint
     }
 
@@ -100,7 +99,7 @@ public struct HashChain: Sendable {
                     ))
                 continue
             }
-            let signature = Self.bytes(hex: checkpoint.signature) ?? []
+            let signature = [UInt8](hex: checkpoint.signature) ?? []
             if !signer.isValidSignature(signature, for: checkpoint.signedBytes(chain: name)) {
                 problems.append(
                     ChainProblem(
@@ -127,19 +126,6 @@ public struct HashChain: Sendable {
         return problems
     }
 
-    static func bytes(hex: String) -> [UInt8]? {
-        let characters = Array(hex.utf8)
-        guard characters.count % 2 == 0 else { return nil }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(characters.count / 2)
-        for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index..<(index + 2)], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-        }
-        return bytes
-    }
 }
 
 /// A problem a chain verification found, naming the entry.

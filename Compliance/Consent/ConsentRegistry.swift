@@ -80,7 +80,7 @@ public final class ConsentRegistry {
 
     /// Checks a receipt's signature against a public key.
     public static func isValid(_ receipt: ConsentReceipt, publicKey: PublicKey) -> Bool {
-        guard let signature = HashChain.bytes(hex: receipt.signature), receipt.signer == publicKey.hex else { return false }
+        guard let signature = [UInt8](hex: receipt.signature), receipt.signer == publicKey.hex else { return false }
         return publicKey.isValidSignature(signature, for: Array("eqm.consent.receipt.v1|\(receipt.record)".utf8))
     }
 

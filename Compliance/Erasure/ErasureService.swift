@@ -111,7 +111,7 @@ public final class ErasureService {
 
     /// Decodes and verifies a tombstone's certificate against a public key.
     public static func verifiedCertificate(_ tombstone: ErasureTombstone, publicKey: PublicKey) throws -> ErasureCertificate {
-        guard tombstone.signer == publicKey.hex, let signature = HashChain.bytes(hex: tombstone.signature),
+        guard tombstone.signer == publicKey.hex, let signature = [UInt8](hex: tombstone.signature),
             publicKey.isValidSignature(signature, for: Array("eqm.erasure.v1|\(tombstone.certificate)".utf8))
         else {
             throw ComplianceError(.verificationFailed, "erasure certificate signature does not verify")

@@ -11,17 +11,11 @@ public struct PublicKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
 
     /// Parses 64 hexadecimal characters.
     public init(hex: String) throws(CryptoError) {
-        let characters = Array(hex.utf8)
-        guard characters.count == 64 else {
-            throw CryptoError(.invalidKey, "a public key is 64 hexadecimal characters, found \(characters.count)")
+        guard hex.utf8.count == 64 else {
+            throw CryptoError(.invalidKey, "a public key is 64 hexadecimal characters, found \(hex.utf8.count)")
         }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index..<(index + 2)], as: UTF8.self), radix: 16) else {
-                throw CryptoError(.invalidKey, "public key contains a character that is not hexadecimal")
-            }
-            bytes.append(byte)
+        guard let bytes = [UInt8](hex: hex) else {
+            throw CryptoError(.invalidKey, "public key contains a character that is not hexadecimal")
         }
         self.bytes = bytes
     }

@@ -19,25 +19,7 @@ public enum XChaCha20Poly1305 {
         guard key.count == keyLength else {
             throw CryptoError(.invalidKey, "XChaCha20-Poly1305 needs a \(keyLength)-byte key, found \(key.count) bytes")
         }
-        Sodium.ensureInitialized()
-        var output = [UInt8](repeating: 0, count: nonceLength + plaintext.count + tagLength)
-        let nonceLength = self.nonceLength
-        output.withUnsafeMutableBufferPointer { out in
-            randombytes_buf(out.baseAddress!, nonceLength)
-            var written: UInt64 = 0
-            let status = key.withUnsafeBytes { k in
-                plaintext.withUnsafeBufferPointer { p in
-                    associatedData.withUnsafeBufferPointer { ad in
-                        crypto_aead_xchacha20poly1305_ietf_encrypt(
-                            out.baseAddress! + nonceLength, &written, p.baseAddress, UInt64(p.count),
-                            ad.baseAddress, UInt64(ad.count), nil, out.baseAddress!,
-                            k.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                    }
-                }
-            }
-            precondition(status == 0, "crypto_aead_xchacha20poly1305_ietf_encrypt failed")
-        }
-        return output
+        return key.withUnsafeBytes { seal(plaintext, rawKey: $0, associatedData: associatedData) }
     }
 
     /// Verifies and decrypts a sealed message.
@@ -48,6 +30,34 @@ public enum XChaCha20Poly1305 {
         guard key.count == keyLength else {
             throw CryptoError(.invalidKey, "XChaCha20-Poly1305 needs a \(keyLength)-byte key, found \(key.count) bytes")
         }
+        return try key.withUnsafeBytes { raw in
+            Result { () throws(CryptoError) in try open(sealed, rawKey: raw, associatedData: associatedData) }
+        }.get()
+    }
+
+    /// The one sealing implementation; `rawKey` is a 32-byte key in guarded memory.
+    static func seal(_ plaintext: [UInt8], rawKey: UnsafeRawBufferPointer, associatedData: [UInt8]) -> [UInt8] {
+        Sodium.ensureInitialized()
+        let nonceLength = self.nonceLength
+        var output = [UInt8](repeating: 0, count: nonceLength + plaintext.count + tagLength)
+        output.withUnsafeMutableBufferPointer { out in
+            randombytes_buf(out.baseAddress!, nonceLength)
+            var written: UInt64 = 0
+            let status = plaintext.withUnsafeBufferPointer { p in
+                associatedData.withUnsafeBufferPointer { ad in
+                    crypto_aead_xchacha20poly1305_ietf_encrypt(
+                        out.baseAddress! + nonceLength, &written, p.baseAddress, UInt64(p.count),
+                        ad.baseAddress, UInt64(ad.count), nil, out.baseAddress!,
+                        rawKey.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            precondition(status == 0, "crypto_aead_xchacha20poly1305_ietf_encrypt failed")
+        }
+        return output
+    }
+
+    /// The one opening implementation; `rawKey` is a 32-byte key in guarded memory.
+    static func open(_ sealed: [UInt8], rawKey: UnsafeRawBufferPointer, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         guard sealed.count >= overhead else {
             throw CryptoError(
                 .invalidInput, "sealed message is \(sealed.count) bytes, shorter than the \(overhead)-byte nonce and tag")
@@ -59,14 +69,12 @@ public enum XChaCha20Poly1305 {
         var plaintext = [UInt8](repeating: 0, count: max(1, length))
         let status = plaintext.withUnsafeMutableBufferPointer { out in
             var written: UInt64 = 0
-            return key.withUnsafeBytes { k in
-                sealed.withUnsafeBufferPointer { s in
-                    associatedData.withUnsafeBufferPointer { ad in
-                        crypto_aead_xchacha20poly1305_ietf_decrypt(
-                            out.baseAddress!, &written, nil,
-                            s.baseAddress! + nonceLength, UInt64(s.count - nonceLength), ad.baseAddress, UInt64(ad.count),
-                            s.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                    }
+            return sealed.withUnsafeBufferPointer { s in
+                associatedData.withUnsafeBufferPointer { ad in
+                    crypto_aead_xchacha20poly1305_ietf_decrypt(
+                        out.baseAddress!, &written, nil,
+                        s.baseAddress! + nonceLength, UInt64(s.count - nonceLength), ad.baseAddress, UInt64(ad.count),
+                        s.baseAddress!, rawKey.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 }
             }
         }

@@ -76,3 +76,16 @@ struct PublicKeyCryptoTests {
         #expect(!"\(KeyAgreementKey().secretKey)".contains("0x"))
     }
 }
+
+@Suite("Hexadecimal")
+struct HexTests {
+    @Test("encode and decode round-trip; odd lengths and non-hex characters are refused")
+    func roundTrip() {
+        let bytes: [UInt8] = [0, 1, 0x0F, 0x10, 0xAB, 0xFF]
+        #expect(bytes.hexString == "00010f10abff")
+        #expect([UInt8](hex: "00010F10ABff") == bytes)
+        #expect([UInt8](hex: "abc") == nil)
+        #expect([UInt8](hex: "zz") == nil)
+        #expect([UInt8](hex: "") == [])
+    }
+}

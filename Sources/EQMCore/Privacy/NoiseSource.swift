@@ -10,8 +10,8 @@ public enum NoiseSource: Sendable, Hashable, Codable {
 
 /// The generator behind a ``NoiseSource``, drawing Gaussian noise and Bernoulli decisions.
 ///
-/// Gaussian samples use Box–Muller in double precision on 53-bit uniforms and are rounded to
-/// Float32 when added. Floating-point noise is known to leak through the low-order bits of its
+/// Gaussian samples use Marsaglia's polar method in double precision on 53-bit uniforms and are
+/// rounded to Float32 when added. Floating-point noise is known to leak through the low-order bits of its
 /// output in adversarial settings (Mironov 2012); the federated path (issue 4) adds discrete
 /// Gaussian noise in the integer domain instead (README, "Privacy notes").
 public struct NoiseGenerator {
@@ -19,7 +19,6 @@ public struct NoiseGenerator {
     // generator in place instead of copying it out and back on every sample.
     private var secure: SecureRandomGenerator?
     private var seeded: SeededGenerator?
-    private var spare: Double? = nil
     private var bits = [UInt64]()
 
     /// Creates the generator for a source.
@@ -37,19 +36,6 @@ public struct NoiseGenerator {
     private mutating func nextUnitInterval() -> Double {
         let bits = secure != nil ? secure!.next() : seeded!.next()
         return (Double(bits >> 11) + 0.5) * 0x1p-53
-    }
-
-    /// One standard normal sample; Box–Muller yields pairs, the second is kept for the next call.
-    public mutating func nextGaussian() -> Double {
-        if let value = spare {
-            spare = nil
-            return value
-        }
-        let u1 = nextUnitInterval(), u2 = nextUnitInterval()
-        let radius = (-2 * Math.log(u1)).squareRoot()
-        let angle = 2 * Double.pi * u2
-        spare = radius * Math.sin(angle)
-        return radius * Math.cos(angle)
     }
 
     /// Adds independent N(0, standardDeviation²) noise to every element.

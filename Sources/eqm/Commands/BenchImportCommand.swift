@@ -377,3 +377,14 @@ private struct AppleHealthExportGenerator {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day, seconds)
     }
 }
+
+/// A sink that only counts, so the import benchmark measures parsing and validation, not storage.
+struct CountingMeasurementSink: MeasurementSink {
+    private(set) var count = 0
+    private(set) var batches = 0
+
+    mutating func append(_ batch: [EQMClient.Measurement]) throws {
+        count += batch.count
+        batches += 1
+    }
+}

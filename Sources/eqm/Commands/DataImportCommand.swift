@@ -145,15 +145,3 @@ struct DataImportCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 }
-
-/// A stand-in sink that counts accepted measurements until the encrypted local store exists.
-/// TODO(issue #3, section 3): replace with the encrypted local store's `MeasurementSink`.
-struct CountingMeasurementSink: MeasurementSink {
-    private(set) var count = 0
-    private(set) var batches = 0
-
-    mutating func append(_ batch: [EQMClient.Measurement]) throws {
-        count += batch.count
-        batches += 1
-    }
-}
