@@ -27,7 +27,18 @@ let package = Package(
         .library(name: "EQMClient", targets: ["EQMClient"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries (only their wrapper modules import them)
@@ -47,21 +58,62 @@ let package = Package(
         // MARK: Libraries
         .target(name: "EQMCrypto", dependencies: ["CSodium"], path: "Sources/EQMCrypto"),
         .target(name: "EQMCore", dependencies: ["EQMCrypto"], path: "Sources/EQMCore", swiftSettings: coreSettings),
-        .target(name: "EQMProtocols", dependencies: ["EQMCore", "EQMCrypto"], path: "Protocols"),
+        .target(name: "EQMProtocols", dependencies: ["EQMCore", "EQMCrypto"], path: "Protocols", exclude: ["API"]),
         .target(name: "EQMCompliance", dependencies: ["EQMProtocols", "EQMCore"], path: "Compliance"),
+        // The REST API's bodies, shared by the coordinator and the client.
+        .target(name: "EQMAPI", dependencies: ["EQMCompliance", "EQMProtocols", "EQMCore"], path: "Protocols/API"),
+        // The coordinator's storage: one SQL protocol over SQLite (GRDB) and PostgreSQL (libpq).
+        .target(
+            name: "EQMStorage",
+            dependencies: [
+                "EQMAPI", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto", "CLibPQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Coordinator/Storage"
+        ),
         .target(
             name: "EQMCoordinator",
-            dependencies: ["EQMCompliance", "EQMProtocols", "EQMCore", "CLibPQ"],
-            path: "Coordinator"
+            dependencies: [
+                "EQMAPI", "EQMStorage", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Coordinator",
+            exclude: ["Storage"]
         ),
-        .target(name: "EQMClient", dependencies: ["EQMCompliance", "EQMProtocols", "EQMCore"], path: "Client"),
+        .target(
+            name: "EQMClient",
+            dependencies: [
+                "EQMAPI", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Client"
+        ),
 
         // MARK: Command line
         .executableTarget(
             name: "eqm",
             dependencies: [
-                "EQMCore", "EQMCrypto", "EQMProtocols", "EQMCompliance", "EQMCoordinator", "EQMClient",
+                "EQMCore", "EQMCrypto", "EQMProtocols", "EQMCompliance", "EQMAPI", "EQMCoordinator", "EQMStorage", "EQMClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/eqm"
         ),
@@ -72,7 +124,19 @@ let package = Package(
         .testTarget(name: "EQMCoreTests", dependencies: ["EQMCore", "EQMCrypto", "EQMTestSupport"], path: "Tests/EQMCoreTests"),
         .testTarget(name: "EQMProtocolsTests", dependencies: ["EQMProtocols"], path: "Tests/EQMProtocolsTests"),
         .testTarget(name: "EQMComplianceTests", dependencies: ["EQMCompliance"], path: "Tests/EQMComplianceTests"),
-        .testTarget(name: "EQMCoordinatorTests", dependencies: ["EQMCoordinator"], path: "Tests/EQMCoordinatorTests"),
+        .testTarget(name: "EQMAPITests", dependencies: ["EQMAPI", "EQMCore", "EQMProtocols"], path: "Tests/EQMAPITests"),
+        .testTarget(
+            name: "EQMStorageTests", dependencies: ["EQMStorage", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMStorageTests"),
+        .testTarget(
+            name: "EQMCoordinatorTests",
+            dependencies: [
+                "EQMCoordinator", "EQMAPI", "EQMStorage", "EQMClient", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/EQMCoordinatorTests"
+        ),
         .testTarget(name: "EQMClientTests", dependencies: ["EQMClient"], path: "Tests/EQMClientTests"),
         .testTarget(
             name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMCLITests"),

@@ -23,13 +23,20 @@ public final class ConsentRegistry {
     private let signer: SigningKey
     private let audit: AuditTrail?
     private let now: () -> Date
+    private let pseudonym: (String) -> String
 
-    /// Creates a registry; consent changes are also written to `audit` when given.
-    public init(store: any ConsentStore, signer: SigningKey, audit: AuditTrail? = nil, now: @escaping () -> Date = Date.init) {
+    /// Creates a registry; consent changes are also written to `audit` when given, naming the
+    /// subject by `pseudonym(subject)` (the coordinator passes its keyed erasure digest, so the
+    /// trail keeps no subject id after an erasure).
+    public init(
+        store: any ConsentStore, signer: SigningKey, audit: AuditTrail? = nil, now: @escaping () -> Date = Date.init,
+        pseudonym: @escaping (String) -> String = { $0 }
+    ) {
         self.store = store
         self.signer = signer
         self.audit = audit
         self.now = now
+        self.pseudonym = pseudonym
     }
 
     /// Publishes a new version of a purpose's text; existing consents then no longer count as current.
@@ -88,8 +95,8 @@ public final class ConsentRegistry {
         try store.appendConsent(record)
         try audit?.record(
             AuditEvent(
-                time: record.time, actor: "node:\(record.subject)",
-                action: record.granted ? .consentGranted : .consentWithdrawn, subject: record.subject,
+                time: record.time, actor: "node:\(pseudonym(record.subject))",
+                action: record.granted ? .consentGranted : .consentWithdrawn, subject: pseudonym(record.subject),
                 details: ["purpose": record.purpose.rawValue, "text_version": String(record.textVersion)]))
         let json = try HashChain.canonicalJSON(record)
         let signature = signer.sign(Array("eqm.consent.receipt.v1|\(json)".utf8))

@@ -51,9 +51,14 @@ public final class ErasureService {
     }
 
     /// The keyed digest of a subject id.
-    public func digest(of subject: String) -> String {
+    public func digest(of subject: String) -> String { Self.digest(of: subject, key: digestKey) }
+
+    /// The keyed digest of a subject id under `key`: the pseudonym the audit trail uses, so an
+    /// auditor holding a tombstone can find the subject's audit entries, and nobody without the
+    /// key can link them to an id.
+    public static func digest(of subject: String, key: SecretBytes) -> String {
         let hasher = Blake2b.Hasher(length: 32)
-        digestKey.withUnsafeBytes { hasher.update($0) }
+        key.withUnsafeBytes { hasher.update($0) }
         hasher.update(Array("|eqm.erasure.subject|\(subject)".utf8))
         return hasher.finalize().hexString
     }
@@ -80,8 +85,9 @@ public final class ErasureService {
                 models = "retraining requested, but no model version precedes the subject's first round; not removed"
             }
         }
-        let deleted = try data.deleteAll(about: subject)
+        // Revoke first, so the credentials stop working even if deletion fails half-way.
         let revoked = try data.revokeCredentials(of: subject)
+        let deleted = try data.deleteAll(about: subject)
         let time = AuditTrail.timestamp(now())
         var statement = "All data held about you by this coordinator was deleted on \(time) and your credentials were revoked."
         if !versions.isEmpty {

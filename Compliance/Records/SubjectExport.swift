@@ -27,7 +27,7 @@ public struct SubjectExport: Codable, Sendable {
     /// Builds the export and records the access in the audit trail.
     public static func generate(
         subject: String, data: any SubjectDataSource, consent: ConsentRegistry, ledgers: [PrivacyLedger],
-        audit: AuditTrail?, now: Date = Date()
+        audit: AuditTrail?, now: Date = Date(), pseudonym: (String) -> String = { $0 }
     ) throws -> SubjectExport {
         let records = try data.personalData(about: subject)
         let history = try consent.history(subject: subject)
@@ -41,7 +41,7 @@ public struct SubjectExport: Codable, Sendable {
         let time = AuditTrail.timestamp(now)
         try audit?.record(
             AuditEvent(
-                time: time, actor: "node:\(subject)", action: .dataExport, subject: subject,
+                time: time, actor: "node:\(pseudonym(subject))", action: .dataExport, subject: pseudonym(subject),
                 details: ["categories": String(records.count)]))
         return SubjectExport(subject: subject, generatedAt: time, data: records, consent: history, privacy: privacy)
     }

@@ -4,14 +4,16 @@ import EQMCore
 import EQMCrypto
 import Foundation
 
-struct AuditVerifyCommand: ParsableCommand {
+struct AuditVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a DP budget ledger and/or an audit trail export offline.",
+        abstract: "Verify DP budget ledgers and the audit trail, from exports or from a running coordinator.",
         discussion: """
             Checks every hash link, every signed checkpoint (against --public-key, the coordinator's Ed25519 key), \
             and for a ledger recomputes every entry's ε from the mechanisms recorded before it, independently of the \
-            stored totals. Exits non-zero on any tamper or mismatch, naming each entry.
+            stored totals. Exits non-zero on any tamper or mismatch, naming each entry. \
+            With --coordinator URL and an auditor token (--token or EQM_TOKEN), fetches every campaign's ledger (or \
+            --campaign's) and the audit trail and verifies them the same way, here, without trusting the coordinator's totals.
             """
     )
 
@@ -19,11 +21,15 @@ struct AuditVerifyCommand: ParsableCommand {
     @Option(help: "An audit-trail export (JSON).") var trail: String?
     @Option(help: "The coordinator's Ed25519 public key (64 hex characters). Without it only consistency is checked.")
     var publicKey: String?
+    @Option(help: "A running coordinator's URL, e.g. http://127.0.0.1:8740.") var coordinator: String?
+    @Option(help: "An auditor (or admin) API token for --coordinator; default: EQM_TOKEN.") var token: String?
+    @Option(help: "With --coordinator: only this campaign's ledger.") var campaign: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Output: Encodable {
         var ok: Bool
         var ledger: LedgerVerifier.Report?
+        var ledgers: [String: LedgerVerifier.Report]?
         var trail: TrailReport?
         var signer_checked: Bool
     }
@@ -33,21 +39,39 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard ledger != nil || trail != nil else { throw ValidationError("give --ledger FILE, --trail FILE, or both") }
+        guard ledger != nil || trail != nil || coordinator != nil else {
+            throw ValidationError("give --ledger FILE, --trail FILE, or --coordinator URL")
+        }
+        if coordinator != nil && (ledger != nil || trail != nil) {
+            throw ValidationError("--coordinator verifies what it fetches; do not combine it with --ledger or --trail files")
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         let key: PublicKey?
         do { key = try publicKey.map(PublicKey.init(hex:)) } catch { throw CommandFailure("--public-key: \(error.message)") }
         var output = Output(ok: true, ledger: nil, trail: nil, signer_checked: key != nil)
+        var trailExport: ChainExport?
         if let ledger {
             let export = try read(ledger)
             let report = LedgerVerifier(accountants: LedgerAccountants.all).verify(export, publicKey: key)
             output.ledger = report
             output.ok = output.ok && report.ok
         }
-        if let trail {
-            let export = try read(trail)
+        if let trail { trailExport = try read(trail) }
+        if let coordinator {
+            let fetched = try await RemoteAudit.fetch(
+                coordinator: coordinator, token: token ?? ProcessInfo.processInfo.environment["EQM_TOKEN"], campaign: campaign)
+            var reports: [String: LedgerVerifier.Report] = [:]
+            for (campaign, export) in fetched.ledgers {
+                let report = LedgerVerifier(accountants: LedgerAccountants.all).verify(export, publicKey: key)
+                reports[campaign] = report
+                output.ok = output.ok && report.ok
+            }
+            output.ledgers = reports
+            trailExport = fetched.trail
+        }
+        if let export = trailExport {
             var problems = AuditTrail.chain.verify(export.links, checkpoints: export.checkpoints, publicKey: key)
             if export.chain != "audit" {
                 problems.append(
@@ -66,9 +90,15 @@ struct AuditVerifyCommand: ParsableCommand {
                 )
                 for problem in report.problems { print("  entry \(problem.sequence): \(problem.message)") }
             }
+            for (campaign, report) in (output.ledgers ?? [:]).sorted(by: { $0.key < $1.key }) {
+                print(
+                    "ledger of campaign \(campaign): \(report.entries) entries (\(report.applied) applied, \(report.refused) refused), global ε = \(String(format: "%.4f", report.globalEpsilon)) at δ = \(report.delta): \(report.ok ? "verified" : "\(report.problems.count) problem(s)")"
+                )
+                for problem in report.problems { print("  entry \(problem.sequence): \(problem.message)") }
+            }
             if let report = output.trail {
                 print(
-                    "audit trail \(trail!): \(report.entries) entries, \(report.checkpoints) checkpoints: \(report.problems.isEmpty ? "verified" : "\(report.problems.count) problem(s)")"
+                    "audit trail \(trail ?? coordinator ?? ""): \(report.entries) entries, \(report.checkpoints) checkpoints: \(report.problems.isEmpty ? "verified" : "\(report.problems.count) problem(s)")"
                 )
                 for problem in report.problems { print("  entry \(problem.sequence): \(problem.message)") }
             }
@@ -86,21 +116,6 @@ struct AuditVerifyCommand: ParsableCommand {
             throw CommandFailure(error.message)
         } catch {
             throw CommandFailure("cannot read \(path): \(error.localizedDescription)")
-        }
-    }
-}
-
-/// The accountants a ledger entry may name, for offline recomputation.
-enum LedgerAccountants {
-    static var all: [LedgerAccountant] { [adapter(RDPAccountant()), adapter(try! PLDAccountant())] }
-
-    /// A core accountant as the ledger uses it.
-    static func adapter(_ accountant: some PrivacyAccountant) -> LedgerAccountant {
-        LedgerAccountant(name: accountant.name, version: accountant.version) { mechanisms, delta in
-            let rounds = try mechanisms.map {
-                try PoissonSubsampledGaussian(samplingRate: $0.samplingRate, noiseMultiplier: $0.noiseMultiplier, steps: $0.steps)
-            }
-            return try accountant.guarantee(for: PrivacyEvent(rounds), delta: delta).epsilon
         }
     }
 }

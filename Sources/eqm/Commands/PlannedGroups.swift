@@ -38,14 +38,6 @@ struct AuditCommand: ParsableCommand {
     )
 }
 
-struct CoordinatorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "coordinator",
-        abstract: "Run the coordinator server.",
-        discussion: "Not available yet: the coordinator service arrives with issue #6."
-    )
-}
-
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import EQMCoordinator
+@testable import EQMStorage
 
 /// The PostgreSQL that `make test` starts (scripts/test-postgres.sh): a unix socket in a temporary folder.
 enum TestPostgres {
@@ -28,7 +28,7 @@ struct PostgresConnectionTests {
     func failure() throws {
         let url = try #require(TestPostgres.url)
         let connection = try PostgresConnection(url: url)
-        #expect(throws: PostgresError.self) { try connection.scalar("SELECT * FROM no_such_table") }
+        #expect(throws: StorageError.self) { try connection.scalar("SELECT * FROM no_such_table") }
     }
 }
 
@@ -45,6 +45,7 @@ struct LibPQTests {
             _ = try PostgresConnection(url: "postgresql://user:secret-password@127.0.0.1:1/none?connect_timeout=2")
             Issue.record("connected to a closed port")
         } catch {
+            #expect(error.code == .connectionFailed)
             #expect(error.message.contains("could not connect"))
             #expect(!error.message.contains("secret-password"))
         }

@@ -1,0 +1,122 @@
+public import EQMAPI
+import EQMCompliance
+import EQMCore
+public import EQMCrypto
+import EQMProtocols
+import Foundation
+
+/// The node's side of one SecAgg+ round over HTTP: advertise keys, share, send the masked
+/// update, answer the unmask request. The update is computed by the caller (local training on
+/// data that never leaves the node) from the base model's parameters; only sealed protocol
+/// messages are sent.
+public struct RoundParticipant: Sendable {
+    /// Where the participant stopped on purpose (tests and the demo inject dropouts).
+    public enum DropPoint: Int, Sendable, Hashable {
+        case beforeAdvertising, afterAdvertising, afterSharing, afterMaskedInput
+    }
+
+    /// How a round ended for this node.
+    public enum Outcome: Sendable, Hashable {
+        /// Every stage was answered.
+        case completed
+        /// The node stopped at a drop point.
+        case dropped(DropPoint)
+        /// The round moved on without this node (closed stage, deadline, abort).
+        case excluded(String)
+    }
+
+    public let client: CoordinatorClient
+    public let identity: SigningKey
+    /// The coordinator's signing key, which every downloaded model must verify under.
+    public let coordinatorKey: PublicKey
+    /// How often to poll for a stage output.
+    public var pollInterval: Duration = .milliseconds(50)
+
+    public init(client: CoordinatorClient, identity: SigningKey, coordinatorKey: PublicKey) {
+        self.client = client
+        self.identity = identity
+        self.coordinatorKey = coordinatorKey
+    }
+
+    /// Runs the round of `task`. `update` receives the verified base model's parameters and
+    /// returns the node's model delta (local parameters − base).
+    ///
+    /// A protocol error (a peer's bad message, too few peers left) excludes this node from the
+    /// round rather than failing: the coordinator closes the round without it.
+    public func run(
+        _ task: NodeTask, dropAt drop: DropPoint? = nil, update: @Sendable ([Float]) async throws -> [Float]
+    ) async throws -> Outcome {
+        do { return try await participate(task, dropAt: drop, update: update) } catch let error as ProtocolError {
+            return .excluded("protocol error: \(error)")
+        }
+    }
+
+    private func participate(
+        _ task: NodeTask, dropAt drop: DropPoint?, update: @Sendable ([Float]) async throws -> [Float]
+    ) async throws -> Outcome {
+        let configuration = try JSONDecoder().decode(RoundConfiguration.self, from: Data(task.configuration.utf8))
+        guard configuration.participants.indices.contains(task.participant),
+            configuration.participants[task.participant] == identity.publicKey
+        else { return .excluded("the round configuration does not list this node's identity at its index") }
+        let limits = MessageLimits(configuration: configuration)
+        var secagg = try SecAggClient(configuration: configuration, identity: identity)
+        let (campaign, round) = (task.campaign, task.round)
+
+        if drop == .beforeAdvertising { return .dropped(.beforeAdvertising) }
+        if task.stage == 0 {
+            try await client.submit(campaign: campaign, round: round, stage: 0, message: try secagg.advertiseKeys().bytes)
+        } else {
+            return .excluded("joined after the advertisement stage closed")
+        }
+        if drop == .afterAdvertising { return .dropped(.afterAdvertising) }
+
+        // Train while the other nodes advertise.
+        let version = task.baseVersion.split(separator: "/").last.map { String($0.dropFirst()) } ?? "latest"
+        let base = try await client.verifiedModel(campaign: campaign, version: version, trusting: coordinatorKey)
+        let parameters = try ModelFile.decode(base.model).model.parameterVector()
+        let delta = try await update(parameters)
+        let input = try configuration.encoding.encode(delta)
+
+        guard let directoryFrame = try await waitForOutput(task, stage: 1) else {
+            return .excluded("stage 1 closed without this node")
+        }
+        let directory = try WireFrame.decode(directoryFrame, as: KeyDirectory.self, limits: limits)
+        try await client.submit(campaign: campaign, round: round, stage: 1, message: try secagg.receive(directory).bytes)
+        if drop == .afterSharing { return .dropped(.afterSharing) }
+
+        guard let deliveryFrame = try await waitForOutput(task, stage: 2) else {
+            return .excluded("stage 2 closed without this node")
+        }
+        let delivery = try WireFrame.decode(deliveryFrame, as: ShareDelivery.self, limits: limits)
+        try await client.submit(
+            campaign: campaign, round: round, stage: 2, message: try secagg.receive(delivery, input: input).bytes)
+        if drop == .afterMaskedInput { return .dropped(.afterMaskedInput) }
+
+        guard let requestFrame = try await waitForOutput(task, stage: 3) else {
+            return .excluded("stage 3 closed without this node")
+        }
+        let request = try WireFrame.decode(requestFrame, as: UnmaskRequest.self, limits: limits)
+        try await client.submit(campaign: campaign, round: round, stage: 3, message: try secagg.receive(request).bytes)
+        return .completed
+    }
+
+    /// Polls for a stage output until it appears, or the round has moved past it without this
+    /// node, or the stage deadline has long passed.
+    private func waitForOutput(_ task: NodeTask, stage: Int) async throws -> [UInt8]? {
+        let giveUp = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < giveUp {
+            if let output = try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage) {
+                return output
+            }
+            // Outputs are stored with the stage change, so once the round reached `stage` a
+            // missing output means the node was left out (or the round ended).
+            let current = try await client.tasks().first { $0.campaign == task.campaign && $0.round == task.round }
+            guard let current, current.stage < stage else {
+                // The stage may have advanced between the two calls: look once more.
+                return try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage)
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+        return nil
+    }
+}
