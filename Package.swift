@@ -132,6 +132,7 @@ let package = Package(
             dependencies: [
                 "EQMCoordinator", "EQMAPI", "EQMStorage", "EQMClient", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -74,6 +74,7 @@ extension Coordinator {
             return true
         }
         guard found else { throw CoordinatorError(.notFound, "no campaign '\(id)'") }
+        events.publish(CoordinatorEvent(type: "campaign.\(status)", campaign: id, time: now()))
         return try await campaignView(id)
     }
 }

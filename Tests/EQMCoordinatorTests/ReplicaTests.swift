@@ -16,7 +16,9 @@ import Testing
 /// starts): both accept node requests, exactly one leads rounds (advisory lock), and when the
 /// leader dies mid-round the other takes the round over and commits it.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ReplicaTests {
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["EQM_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["EQM_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
     static var required: Bool { ProcessInfo.processInfo.environment["EQM_REQUIRE_POSTGRES"] == "1" }
 
     @Test func twoReplicasShareNodesAndHandOverLeadership() async throws {
@@ -40,20 +42,23 @@ import Testing
         try await a.application().test(.live) { clientA in
             try await b.application().test(.live) { clientB in
                 let ports = [try #require(clientA.port), try #require(clientB.port)]
-                _ = try await clientA.call(.post, "/v1/consent-texts", token: token, json: ConsentTextRequest(purpose: .training, text: "Training."))
+                _ = try await clientA.call(
+                    .post, "/v1/consent-texts", token: token, json: ConsentTextRequest(purpose: .training, text: "Training."))
                 // Nodes enroll through either replica.
                 var nodes: [(token: String, id: String, identity: SigningKey, port: Int)] = []
                 for index in 0..<4 {
                     let client: any TestClientProtocol = index % 2 == 0 ? clientA : clientB
                     let node = try await enrollNode(client, adminToken: token)
-                    _ = try await client.call(.post, "/v1/nodes/me/consent", token: node.token, json: ConsentRequest(purpose: .training, granted: true))
+                    _ = try await client.call(
+                        .post, "/v1/nodes/me/consent", token: node.token, json: ConsentRequest(purpose: .training, granted: true))
                     nodes.append((node.token, node.id, node.identity, ports[index % 2]))
                 }
                 var configuration = CampaignConfiguration(name: "replicas")
                 configuration.samplingRate = 1
                 configuration.maximumRounds = 1
                 configuration.stageDeadline = 30
-                let campaign = try await clientB.call(.post, "/v1/campaigns", token: token, json: configuration).decode(CampaignView.self)
+                let campaign = try await clientB.call(.post, "/v1/campaigns", token: token, json: configuration).decode(
+                    CampaignView.self)
 
                 let drivers = [a.server.driver, b.server.driver]
                 let tickers = drivers.map { driver in
@@ -80,13 +85,16 @@ import Testing
                         for node in nodes {
                             group.addTask {
                                 let http = CoordinatorClient(baseURL: "http://127.0.0.1:\(node.port)", token: node.token)
-                                let participant = RoundParticipant(client: http, identity: node.identity, coordinatorKey: identity.publicKey)
+                                let participant = RoundParticipant(
+                                    client: http, identity: node.identity, coordinatorKey: identity.publicKey)
                                 var task: NodeTask?
                                 for _ in 0..<1000 where task == nil {
                                     task = try await http.tasks().first
                                     if task == nil { try await Task.sleep(for: .milliseconds(20)) }
                                 }
-                                return try await participant.run(try #require(task)) { parameters in parameters.map { _ in Float(1e-3) } }
+                                return try await participant.run(try #require(task)) { parameters in
+                                    parameters.map { _ in Float(1e-3) }
+                                }
                             }
                         }
                         var outcomes: [RoundParticipant.Outcome] = []
@@ -113,7 +121,9 @@ import Testing
                 }
                 #expect(status == "committed")
                 #expect(await drivers[1 - leader].isLeader)
-                let ledger = try a.coordinator.store.read { tx in try ChainExport(chain: "ledger", store: tx.chain("ledger:\(campaign.id)")) }
+                let ledger = try a.coordinator.store.read { tx in
+                    try ChainExport(chain: "ledger", store: tx.chain("ledger:\(campaign.id)"))
+                }
                 let report = LedgerVerifier(accountants: LedgerAccountants.all).verify(ledger, publicKey: identity.publicKey)
                 #expect(report.ok && report.applied == 1, "\(report.problems)")
             }
