@@ -140,7 +140,8 @@ let package = Package(
         ),
         .testTarget(name: "EQMClientTests", dependencies: ["EQMClient"], path: "Tests/EQMClientTests"),
         .testTarget(
-            name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto"], path: "Tests/EQMCLITests"),
+            name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto", "EQMAPI", "EQMClient"],
+            path: "Tests/EQMCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -202,3 +202,31 @@ extension CoordinatorClient {
         try await json(.GET, "/v1/audit/trail")
     }
 }
+
+extension CoordinatorClient {
+    /// Publishes a consent text version (admin).
+    public func publishConsentText(_ purpose: ProcessingPurpose, text: String) async throws(CoordinatorClientError) -> ConsentText
+    {
+        try await json(.POST, "/v1/consent-texts", body: ConsentTextRequest(purpose: purpose, text: text))
+    }
+
+    /// Mints a one-time enrollment token (admin, operator).
+    public func createEnrollmentToken(label: String) async throws(CoordinatorClientError) -> TokenIssued {
+        try await json(.POST, "/v1/enrollment-tokens", body: EnrollmentTokenRequest(label: label))
+    }
+
+    /// Creates a campaign (admin, operator).
+    public func createCampaign(_ configuration: CampaignConfiguration) async throws(CoordinatorClientError) -> CampaignView {
+        try await json(.POST, "/v1/campaigns", body: configuration)
+    }
+
+    /// A campaign with its privacy spend.
+    public func campaign(_ id: String) async throws(CoordinatorClientError) -> CampaignView {
+        try await json(.GET, "/v1/campaigns/\(id)")
+    }
+
+    /// A campaign's rounds (admin, operator, auditor).
+    public func rounds(campaign: String) async throws(CoordinatorClientError) -> [RoundView] {
+        try await json(.GET, "/v1/campaigns/\(campaign)/rounds", as: RoundList.self).rounds
+    }
+}

@@ -105,8 +105,14 @@ public struct RoundParticipant: Sendable {
     private func waitForOutput(_ task: NodeTask, stage: Int) async throws -> [UInt8]? {
         let giveUp = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < giveUp {
-            if let output = try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage) {
-                return output
+            switch await output(task, stage: stage) {
+            case .success(let output?): return output
+            case .success(nil): break
+            case .failure(let error) where error.status == nil:
+                // The coordinator is unreachable (restarting): keep waiting.
+                try await Task.sleep(for: pollInterval * 10)
+                continue
+            case .failure(let error): throw error
             }
             // Outputs are stored with the stage change, so once the round reached `stage` a
             // missing output means the node was left out (or the round ended).
@@ -118,5 +124,11 @@ public struct RoundParticipant: Sendable {
             try await Task.sleep(for: pollInterval)
         }
         return nil
+    }
+
+    private func output(_ task: NodeTask, stage: Int) async -> Result<[UInt8]?, CoordinatorClientError> {
+        do { return .success(try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage)) } catch {
+            return .failure(error)
+        }
     }
 }

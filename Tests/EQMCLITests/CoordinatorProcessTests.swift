@@ -1,0 +1,155 @@
+import EQMAPI
+import EQMClient
+import EQMCompliance
+import EQMCrypto
+import Foundation
+import Testing
+
+/// A coordinator started as `eqm coordinator serve` in its own process, on loopback.
+final class ServedCoordinator {
+    let folder: URL
+    private(set) var process: Process
+    private(set) var port = 0
+    let adminToken: String
+
+    /// Starts a coordinator on a data folder; `port` 0 picks a free one.
+    init(folder: URL, port: Int = 0) throws {
+        self.folder = folder
+        (process, self.port) = try Self.launch(folder: folder, port: port)
+        let log = try String(contentsOf: folder.appendingPathComponent("serve-\(self.port).log"), encoding: .utf8)
+        adminToken = try #require(
+            log.firstMatch(of: /eqm_[0-9a-f]{12}_[0-9a-f]{64}/).map { String($0.0) }, "no admin token printed")
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    private static func launch(folder: URL, port: Int) throws -> (Process, Int) {
+        let portFile = folder.appendingPathComponent("port")
+        try? FileManager.default.removeItem(at: portFile)
+        let process = Process()
+        process.executableURL = EQMProcess.executable
+        process.arguments = [
+            "coordinator", "serve", "--data-dir", folder.appendingPathComponent("data").path, "--port", String(port),
+            "--port-file", portFile.path, "--log-level", "notice",
+        ]
+        let logName = folder.appendingPathComponent("serve-starting.log")
+        FileManager.default.createFile(atPath: logName.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: logName)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && process.isRunning {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let bound = Int(text), bound > 0 {
+                let named = folder.appendingPathComponent("serve-\(bound).log")
+                try? FileManager.default.removeItem(at: named)
+                try? FileManager.default.moveItem(at: logName, to: named)
+                return (process, bound)
+            }
+            usleep(20_000)
+        }
+        process.terminate()
+        throw CoordinatorStartFailure(log: (try? String(contentsOf: logName, encoding: .utf8)) ?? "")
+    }
+
+    struct CoordinatorStartFailure: Error { var log: String }
+
+    /// SIGKILL, no cleanup.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts again on the same folder and port.
+    func restart() throws {
+        (process, port) = try Self.launch(folder: folder, port: port)
+    }
+
+    /// SIGTERM; returns the exit status (graceful shutdown).
+    func stop() -> Int32 {
+        process.terminate()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill9() }
+        return process.terminationStatus
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct CoordinatorProcessTests {
+    /// kill -9 in the middle of a round: the restarted coordinator rebuilds the round from the
+    /// database and commits it; the nodes ride out the outage with retries; the ledger and audit
+    /// trail then verify against the running coordinator with `eqm audit verify --coordinator`.
+    @Test func killMidRoundThenRestart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-coordinator-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let served = try ServedCoordinator(folder: folder)
+        let retry = RetryPolicy(attempts: 12, initialDelay: .milliseconds(100), maximumDelay: .seconds(2))
+        let admin = CoordinatorClient(baseURL: served.url, token: served.adminToken, retry: retry)
+        let key = try PublicKey(hex: try await admin.info().signingKey)
+        _ = try await admin.publishConsentText(.training, text: "Train the model on my device.")
+        var nodes: [(client: CoordinatorClient, identity: SigningKey)] = []
+        for index in 0..<4 {
+            let identity = SigningKey()
+            let enrollment = try await admin.enroll(
+                enrollmentToken: try await admin.createEnrollmentToken(label: "node \(index)").token, identity: identity)
+            let client = CoordinatorClient(baseURL: served.url, token: enrollment.token, retry: retry)
+            _ = try await client.consent(.training, granted: true)
+            nodes.append((client, identity))
+        }
+        var configuration = CampaignConfiguration(name: "kill -9")
+        configuration.samplingRate = 1
+        configuration.maximumRounds = 1
+        configuration.stageDeadline = 60
+        let campaign = try await admin.createCampaign(configuration)
+
+        let participants = Task {
+            try await withThrowingTaskGroup(of: RoundParticipant.Outcome.self) { group in
+                for node in nodes {
+                    group.addTask {
+                        let participant = RoundParticipant(client: node.client, identity: node.identity, coordinatorKey: key)
+                        var task: NodeTask?
+                        for _ in 0..<1000 where task == nil {
+                            task = try await node.client.tasks().first
+                            if task == nil { try await Task.sleep(for: .milliseconds(20)) }
+                        }
+                        return try await participant.run(try #require(task)) { parameters in parameters.map { _ in Float(1e-3) } }
+                    }
+                }
+                var outcomes: [RoundParticipant.Outcome] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+        }
+        // Kill as soon as the round has reached the masked-input stage.
+        var stage = 0
+        for _ in 0..<2000 where stage < 2 {
+            stage = try await admin.rounds(campaign: campaign.id).first?.stage ?? 0
+            if stage < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(stage >= 2)
+        served.kill9()
+        try served.restart()
+
+        let outcomes = try await participants.value
+        #expect(outcomes.allSatisfy { $0 == .completed }, "\(outcomes)")
+        var status = ""
+        for _ in 0..<500 where status != "committed" {
+            status = try await admin.rounds(campaign: campaign.id).first?.status ?? ""
+            if status != "committed" { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(status == "committed")
+        let log = try String(contentsOf: folder.appendingPathComponent("serve-\(served.port).log"), encoding: .utf8)
+        #expect(log.contains("rebuilt from stored messages"), "the restarted coordinator did not resume the round")
+
+        let verify = try EQMProcess.run([
+            "audit", "verify", "--coordinator", served.url, "--token", served.adminToken, "--public-key", key.hex, "--json",
+        ])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let report = try verify.json()
+        #expect(report["ok"] as? Bool == true)
+        let ledgers = try #require(report["ledgers"] as? [String: [String: Any]])
+        #expect(ledgers[campaign.id]?["applied"] as? Int == 1)
+        #expect(served.stop() == 0, "graceful shutdown exits cleanly")
+    }
+}
