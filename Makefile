@@ -30,6 +30,7 @@ bench: release
 	.build/release/eqm bench infer --model cnn
 	.build/release/eqm bench features
 	.build/release/eqm bench import --format apple-health --size-mb 1000
+	.build/release/eqm bench coordinator --nodes 1000 --params 100000
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Protocols Compliance Coordinator Client Tests

@@ -109,6 +109,8 @@ let package = Package(
             dependencies: [
                 "EQMCore", "EQMCrypto", "EQMProtocols", "EQMCompliance", "EQMAPI", "EQMCoordinator", "EQMStorage", "EQMClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

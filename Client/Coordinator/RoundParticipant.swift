@@ -31,6 +31,8 @@ public struct RoundParticipant: Sendable {
     public let coordinatorKey: PublicKey
     /// How often to poll for a stage output.
     public var pollInterval: Duration = .milliseconds(50)
+    /// Called after each accepted submission with the stage and the request's duration (benchmarks).
+    public var onSubmit: (@Sendable (_ stage: Int, _ started: ContinuousClock.Instant, _ seconds: Double) -> Void)?
 
     public init(client: CoordinatorClient, identity: SigningKey, coordinatorKey: PublicKey) {
         self.client = client
@@ -64,7 +66,7 @@ public struct RoundParticipant: Sendable {
 
         if drop == .beforeAdvertising { return .dropped(.beforeAdvertising) }
         if task.stage == 0 {
-            try await client.submit(campaign: campaign, round: round, stage: 0, message: try secagg.advertiseKeys().bytes)
+            try await submit(campaign: campaign, round: round, stage: 0, message: try secagg.advertiseKeys().bytes)
         } else {
             return .excluded("joined after the advertisement stage closed")
         }
@@ -81,14 +83,14 @@ public struct RoundParticipant: Sendable {
             return .excluded("stage 1 closed without this node")
         }
         let directory = try WireFrame.decode(directoryFrame, as: KeyDirectory.self, limits: limits)
-        try await client.submit(campaign: campaign, round: round, stage: 1, message: try secagg.receive(directory).bytes)
+        try await submit(campaign: campaign, round: round, stage: 1, message: try secagg.receive(directory).bytes)
         if drop == .afterSharing { return .dropped(.afterSharing) }
 
         guard let deliveryFrame = try await waitForOutput(task, stage: 2) else {
             return .excluded("stage 2 closed without this node")
         }
         let delivery = try WireFrame.decode(deliveryFrame, as: ShareDelivery.self, limits: limits)
-        try await client.submit(
+        try await submit(
             campaign: campaign, round: round, stage: 2, message: try secagg.receive(delivery, input: input).bytes)
         if drop == .afterMaskedInput { return .dropped(.afterMaskedInput) }
 
@@ -96,7 +98,7 @@ public struct RoundParticipant: Sendable {
             return .excluded("stage 3 closed without this node")
         }
         let request = try WireFrame.decode(requestFrame, as: UnmaskRequest.self, limits: limits)
-        try await client.submit(campaign: campaign, round: round, stage: 3, message: try secagg.receive(request).bytes)
+        try await submit(campaign: campaign, round: round, stage: 3, message: try secagg.receive(request).bytes)
         return .completed
     }
 
@@ -130,5 +132,12 @@ public struct RoundParticipant: Sendable {
         do { return .success(try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage)) } catch {
             return .failure(error)
         }
+    }
+
+    private func submit(campaign: String, round: Int, stage: Int, message: [UInt8]) async throws {
+        let started = ContinuousClock.now
+        try await client.submit(campaign: campaign, round: round, stage: stage, message: message)
+        let elapsed = ContinuousClock.now - started
+        onSubmit?(stage, started, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 }

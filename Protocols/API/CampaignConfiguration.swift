@@ -11,6 +11,8 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
     public var name: String
     /// The architecture: `mlp`, `cnn` or `gru`.
     public var model = "mlp"
+    /// Hidden layer widths of the MLP (default 64, 64).
+    public var mlpHidden: [Int]?
     /// Local training on each node per round.
     public var localEpochs = 1
     public var localBatchSize = 32
@@ -50,6 +52,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, model, delta
+        case mlpHidden = "mlp_hidden"
         case localEpochs = "local_epochs"
         case localBatchSize = "local_batch_size"
         case localLearningRate = "local_learning_rate"
@@ -76,6 +79,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
             if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value[keyPath: path] = decoded }
         }
         try read(.model, \.model)
+        if let hidden = try c.decodeIfPresent([Int].self, forKey: .mlpHidden) { value.mlpHidden = hidden }
         try read(.localEpochs, \.localEpochs)
         try read(.localBatchSize, \.localBatchSize)
         try read(.localLearningRate, \.localLearningRate)
@@ -104,6 +108,9 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         }
         try check(!name.isEmpty && name.count <= 200, "name must be 1 to 200 characters")
         try check(["mlp", "cnn", "gru"].contains(model), "model must be mlp, cnn or gru, found '\(model.prefix(40))'")
+        try check(
+            mlpHidden.map { model == "mlp" && (1...4).contains($0.count) && $0.allSatisfy { (1...4096).contains($0) } } ?? true,
+            "mlp_hidden takes 1 to 4 widths in 1...4096, for model mlp only")
         try check((1...100).contains(localEpochs), "local_epochs must be in 1...100")
         try check((1...4096).contains(localBatchSize), "local_batch_size must be in 1...4096")
         try check(localLearningRate > 0 && localLearningRate <= 10, "local_learning_rate must be in (0, 10]")
@@ -129,6 +136,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
 
     /// The model architecture.
     public func modelSpec() throws(APIValidationError) -> ModelSpec {
+        if model == "mlp", let mlpHidden { return .mlp(hidden: mlpHidden) }
         do { return try ModelSpec.named(model) } catch { throw APIValidationError(error.message) }
     }
 }
