@@ -230,3 +230,17 @@ extension CoordinatorClient {
         try await json(.GET, "/v1/campaigns/\(campaign)/rounds", as: RoundList.self).rounds
     }
 }
+
+extension CoordinatorClient {
+    /// Reports the node's evaluation for an evaluation round.
+    public func submitEvaluation(campaign: String, round: Int, _ submission: EvaluationSubmission)
+        async throws(CoordinatorClientError)
+    {
+        let _: Accepted = try await json(.POST, "/v1/campaigns/\(campaign)/rounds/\(round)/evaluation", body: submission)
+    }
+
+    /// Aggregated federated evaluations of a campaign (staff roles).
+    public func evaluations(campaign: String) async throws(CoordinatorClientError) -> [EvaluationResult] {
+        try await json(.GET, "/v1/campaigns/\(campaign)/evaluations", as: EvaluationList.self).evaluations
+    }
+}

@@ -1,6 +1,6 @@
 public import EQMAPI
 import EQMCompliance
-import EQMCore
+public import EQMCore
 public import EQMCrypto
 import EQMProtocols
 import Foundation
@@ -139,5 +139,21 @@ public struct RoundParticipant: Sendable {
         try await client.submit(campaign: campaign, round: round, stage: stage, message: message)
         let elapsed = ContinuousClock.now - started
         onSubmit?(stage, started, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    /// Takes part in an evaluation round: downloads and verifies the version served to this
+    /// node's cohort, lets `evaluate` score it on held-out local data, and reports the counts.
+    public func evaluate(
+        _ task: NodeTask, evaluate: @Sendable (SequentialModel, String) async throws -> EvaluationSubmission
+    ) async throws {
+        guard task.kind == "evaluation" else {
+            throw CoordinatorClientError(status: nil, code: "invalid_task", message: "not an evaluation task")
+        }
+        let version = task.baseVersion.split(separator: "/").last.map { String($0.dropFirst()) } ?? "latest"
+        let release = try await client.verifiedModel(campaign: task.campaign, version: version, trusting: coordinatorKey)
+        let model = try ModelFile.decode(release.model).model
+        var submission = try await evaluate(model, task.baseVersion)
+        submission.modelVersion = task.baseVersion
+        try await client.submitEvaluation(campaign: task.campaign, round: task.round, submission)
     }
 }

@@ -113,6 +113,15 @@ extension APIEndpoint {
         roles: [.node],
         response: .binary)
 
+    static let submitEvaluation = APIEndpoint(
+        .post, "/v1/campaigns/{campaign}/rounds/{round}/evaluation", operation: "submitEvaluation",
+        summary: "Report the node's evaluation of its cohort's model version on its own held-out data (counts only)",
+        roles: [.node], request: .json("EvaluationSubmission"), response: .json("Accepted"), status: 202)
+    static let listEvaluations = APIEndpoint(
+        .get, "/v1/campaigns/{campaign}/evaluations", operation: "listEvaluations",
+        summary: "Aggregated federated evaluations per round and model version (A/B cohorts compared)", roles: staff,
+        response: .json("EvaluationList"))
+
     // MARK: Model registry
     static let listModels = APIEndpoint(
         .get, "/v1/campaigns/{campaign}/models", operation: "listModels", summary: "Model versions with lineage",
@@ -153,7 +162,8 @@ extension APIEndpoint {
     public static let all: [APIEndpoint] = [
         health, metrics, openAPI, coordinator, createToken, listTokens, revokeToken, createEnrollmentToken, enroll, me,
         publishConsentText, consentTexts, consent, consentHistory, exportMe, eraseMe, exportNode, eraseNode, createCampaign,
-        listCampaigns, getCampaign, setCampaignStatus, listRounds, tasks, submit, stageOutput, listModels, getModel,
+        listCampaigns, getCampaign, setCampaignStatus, listRounds, tasks, submit, stageOutput, submitEvaluation, listEvaluations,
+        listModels, getModel,
         promoteModel, rollbackModel, ledger, trail, sweep, records, events,
     ]
 }

@@ -87,7 +87,8 @@ enum OpenAPISchemas {
                 required: ["subjectDigest", "certificate", "signature"]),
             "CampaignConfiguration": object(
                 [
-                    "name": string, "model": ["type": "string", "enum": ["mlp", "cnn", "gru"]], "local_epochs": integer,
+                    "name": string, "model": ["type": "string", "enum": ["mlp", "cnn", "gru"]], "mlp_hidden": array(integer),
+                    "evaluation_every": integer, "local_epochs": integer,
                     "local_batch_size": integer,
                     "local_learning_rate": number,
                     "server_optimizer": object([
@@ -126,11 +127,31 @@ enum OpenAPISchemas {
                 [
                     "tasks": array(
                         object([
-                            "campaign": string, "round": integer, "stage": integer, "participant": integer, "deadline": number,
+                            "kind": ["type": "string", "enum": ["training", "evaluation"]], "campaign": string, "round": integer,
+                            "stage": integer, "participant": integer, "deadline": number,
                             "configuration": string, "base_version": string, "local_epochs": integer, "local_batch_size": integer,
                             "local_learning_rate": number,
                         ]))
                 ], required: ["tasks"]),
+            "EvaluationSubmission": object(
+                [
+                    "model_version": string, "examples": integer, "correct": integer, "loss_sum": number,
+                    "true_positives": array(integer), "false_positives": array(integer), "false_negatives": array(integer),
+                ],
+                required: [
+                    "model_version", "examples", "correct", "loss_sum", "true_positives", "false_positives", "false_negatives",
+                ]),
+            "EvaluationList": object(
+                [
+                    "evaluations": array(
+                        object(
+                            [
+                                "round": integer, "model_version": string, "cohorts": array(string), "nodes": integer,
+                                "released": boolean,
+                                "examples": nullable("integer"), "accuracy": nullable("number"), "macro_f1": nullable("number"),
+                                "loss": nullable("number"),
+                            ], required: ["round", "model_version", "nodes", "released"]))
+                ], required: ["evaluations"]),
             "Accepted": object(["accepted": boolean, "duplicate": boolean], required: ["accepted"]),
             "ModelSummary": object(
                 [

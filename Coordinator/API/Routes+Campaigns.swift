@@ -57,6 +57,19 @@ extension CoordinatorAPI {
                 _ = try tx.touchNode(id: node, at: now)
                 var tasks: [NodeTask] = []
                 for round in try tx.openRounds() {
+                    if round.kind == "evaluation", let participant = round.participants.firstIndex(of: node),
+                        try tx.evaluations(campaign: round.campaign, round: round.round).allSatisfy({ $0.node != node }),
+                        let cohort = try tx.node(id: node)?.cohort,
+                        let version = try tx.latestModelVersion(campaign: round.campaign, cohort: cohort)
+                    {
+                        var task = NodeTask(
+                            campaign: round.campaign, round: round.round, stage: 0, participant: participant,
+                            deadline: round.deadline,
+                            configuration: "", baseVersion: version.id, localEpochs: 0, localBatchSize: 0, localLearningRate: 0)
+                        task.kind = "evaluation"
+                        tasks.append(task)
+                        continue
+                    }
                     guard let participant = round.participants.firstIndex(of: node), let configuration = round.configuration,
                         let base = round.baseVersion, let campaign = try tx.campaign(id: round.campaign)
                     else { continue }
@@ -100,6 +113,47 @@ extension CoordinatorAPI {
             }
             if !inserted { coordinator.metrics.rejectedSubmissions.increment() }
             return try JSON.response(Accepted(accepted: true, duplicate: !inserted), status: .accepted)
+        }
+        add(.submitEvaluation, to: router) { request, context in
+            let node = try context.nodeID()
+            let campaign = try context.identifier("campaign")
+            let round = try context.integer("round")
+            let body = try await request.json(EvaluationSubmission.self, limit: APIEndpoint.submitEvaluation.maximumBody)
+            try body.validate(labels: EmotionLabel.count)
+            let now = coordinator.now()
+            let inserted = try await coordinator.write { tx -> Bool in
+                guard let record = try tx.round(campaign: campaign, round: round), record.kind == "evaluation" else {
+                    throw CoordinatorError(.notFound, "no evaluation round \(round) in campaign '\(campaign)'")
+                }
+                guard record.participants.contains(node) else {
+                    throw CoordinatorError(.forbidden, "this node was not selected for evaluation round \(round)")
+                }
+                guard record.status == "running", now <= record.deadline else {
+                    throw CoordinatorError(.conflict, "evaluation round \(round) is \(record.status) and takes no more reports")
+                }
+                let cohort = try tx.node(id: node)?.cohort
+                guard let served = try tx.latestModelVersion(campaign: campaign, cohort: cohort), served.id == body.modelVersion
+                else {
+                    throw CoordinatorError(.conflict, "model_version must be the version served to this node's cohort")
+                }
+                return try tx.insertEvaluation(
+                    EvaluationReport(
+                        campaign: campaign, round: round, node: node, modelVersion: body.modelVersion, examples: body.examples,
+                        correct: body.correct, lossSum: body.lossSum, truePositives: body.truePositives,
+                        falsePositives: body.falsePositives, falseNegatives: body.falseNegatives, received: now))
+            }
+            return try JSON.response(Accepted(accepted: true, duplicate: !inserted), status: .accepted)
+        }
+        add(.listEvaluations, to: router) { _, context in
+            let campaign = try context.identifier("campaign")
+            let results = try await coordinator.read { tx -> [EvaluationResult]? in
+                guard try tx.campaign(id: campaign) != nil else { return nil }
+                return try tx.setting("evaluations:\(campaign)").flatMap {
+                    try? JSONDecoder().decode([EvaluationResult].self, from: Data($0.utf8))
+                } ?? []
+            }
+            guard let results else { throw CoordinatorError(.notFound, "no campaign '\(campaign)'") }
+            return try JSON.response(EvaluationList(evaluations: results))
         }
         add(.stageOutput, to: router) { _, context in
             let node = try context.nodeID()

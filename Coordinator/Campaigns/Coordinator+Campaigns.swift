@@ -49,7 +49,7 @@ extension Coordinator {
         guard let record = try tx.campaign(id: id) else { return nil }
         let configuration = try CampaignConfiguration.decode(record.configuration)
         let ledger = try self.ledger(tx, campaign: id, configuration: configuration)
-        let committed = try tx.rounds(campaign: id).filter { $0.status == "committed" }.count
+        let committed = try tx.rounds(campaign: id).filter { $0.kind == "training" && $0.status == "committed" }.count
         return CampaignView(
             id: id, name: record.name, status: record.status, reason: record.reason, created: record.created,
             configuration: configuration, roundsCommitted: committed, epsilon: try ledger.globalEpsilon(),

@@ -84,7 +84,7 @@ extension RoundDriver {
             let release = try coordinator.releaseModel(
                 tx, campaign: campaign, configuration: configuration, model: modelBytes, version: version, parent: baseID,
                 round: record.round, participants: survivors, epsilon: entry?.globalEpsilon,
-                rounds: try tx.rounds(campaign: campaign).filter { $0.status == "committed" }.count + 1,
+                rounds: try tx.rounds(campaign: campaign).filter { $0.kind == "training" && $0.status == "committed" }.count + 1,
                 achievedNoiseMultiplier: result.privacy.achievedNoiseMultiplier)
             try tx.setSetting("optimizer:\(campaign)", encodedState)
             finished.status = "committed"

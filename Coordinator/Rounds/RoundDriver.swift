@@ -29,7 +29,7 @@ public actor RoundDriver: Service {
     let coordinator: Coordinator
     private var live: [String: LiveRound] = [:]
     private var lease: LeadershipLease?
-    private var logger: Logger { coordinator.logger }
+    var logger: Logger { coordinator.logger }
 
     /// Creates the driver.
     public init(coordinator: Coordinator) { self.coordinator = coordinator }
@@ -104,15 +104,24 @@ public actor RoundDriver: Service {
         let id = campaign.id
         let rounds = try await coordinator.read { tx in try tx.rounds(campaign: id) }
         if let open = rounds.last(where: { $0.status == "running" }) {
-            try await advance(open, configuration: configuration)
+            if open.kind == "evaluation" {
+                try await advanceEvaluation(open)
+            } else {
+                try await advance(open, configuration: configuration)
+            }
             return
         }
-        let committed = rounds.filter { $0.status == "committed" }.count
+        if Self.evaluationDue(rounds, configuration: configuration) {
+            try await startEvaluation(campaign: id, configuration: configuration, number: (rounds.last?.round ?? 0) + 1)
+            return
+        }
+        let committed = rounds.filter { $0.kind == "training" && $0.status == "committed" }.count
         if configuration.maximumRounds > 0 && committed >= configuration.maximumRounds {
             try await setCampaignStatus(id, "finished", reason: "\(committed) rounds committed")
             return
         }
         let lastEnd = rounds.last?.finished ?? 0
+        // Training rounds restart after an aborted or refused one too (a fresh selection).
         guard coordinator.now() - lastEnd >= configuration.roundInterval else { return }
         try await startRound(campaign: id, configuration: configuration, number: (rounds.last?.round ?? 0) + 1)
     }

@@ -46,10 +46,10 @@ extension Coordinator {
                 .invalidRequest, "proof is not a valid signature of the identity key over the enrollment message")
         }
         let now = now()
-        let cohort = SecureRandom.uint64() & 1 == 0 ? "a" : "b"
         let nodeID = "node-" + SecureRandom.bytes(count: 8).hexString
         let minted = Tokens.mint(role: .node, kind: "api", subject: nodeID, label: "node enrollment", now: now)
-        let result: Result<Void, CoordinatorError> = try await write { tx in
+        // A/B cohorts alternate in enrollment order, so both stay the same size.
+        let result: Result<String, CoordinatorError> = try await write { tx in
             guard let record = try Tokens.verify(request.enrollmentToken, kind: "enrollment", in: tx, now: now) else {
                 return .failure(CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used"))
             }
@@ -59,14 +59,15 @@ extension Coordinator {
             guard try tx.markEnrollmentTokenUsed(id: record.id) else {
                 return .failure(CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used"))
             }
+            let cohort = try tx.nodeCount() % 2 == 0 ? "a" : "b"
             try tx.insertNode(NodeRecord(id: nodeID, identityKey: identity.hex, enrolled: now, lastSeen: now, cohort: cohort))
             try tx.insertToken(minted.record)
             try self.audit(
                 tx, actor: "node:\(self.pseudonym(nodeID))", action: .personalDataAccess, subject: self.pseudonym(nodeID),
                 details: ["operation": "enrolled"])
-            return .success(())
+            return .success(cohort)
         }
-        try result.get()
+        let cohort = try result.get()
         logger.info("node enrolled", metadata: ["node": "\(nodeID)"])
         return Enrollment(nodeID: nodeID, token: minted.token, cohort: cohort, coordinatorKey: self.identity.publicKey.hex)
     }

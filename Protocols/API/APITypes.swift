@@ -274,6 +274,8 @@ public struct RoundList: Codable, Sendable {
 
 /// A round the calling node takes part in, and what it must do next.
 public struct NodeTask: Codable, Sendable, Hashable {
+    /// `training` (a SecAgg+ round) or `evaluation` (evaluate `baseVersion` on held-out local data).
+    public var kind: String = "training"
     public var campaign: String
     public var round: Int
     public var stage: Int
@@ -289,7 +291,7 @@ public struct NodeTask: Codable, Sendable, Hashable {
     public var localBatchSize: Int
     public var localLearningRate: Double
     enum CodingKeys: String, CodingKey {
-        case campaign, round, stage, participant, deadline, configuration
+        case kind, campaign, round, stage, participant, deadline, configuration
         case baseVersion = "base_version"
         case localEpochs = "local_epochs"
         case localBatchSize = "local_batch_size"
@@ -374,4 +376,117 @@ public struct ModelReleaseBody: Codable, Sendable {
 public struct PromoteRequest: Codable, Sendable {
     public var cohort: String?
     public init(cohort: String? = nil) { self.cohort = cohort }
+}
+
+/// A node's evaluation of a model version on its own held-out data: counts only, no example.
+public struct EvaluationSubmission: Codable, Sendable, Hashable {
+    public var modelVersion: String
+    public var examples: Int
+    public var correct: Int
+    /// Cross-entropy summed over the examples.
+    public var lossSum: Double
+    /// Per label (in `EmotionLabel` order): true positives, false positives, false negatives.
+    public var truePositives: [Int]
+    public var falsePositives: [Int]
+    public var falseNegatives: [Int]
+
+    public init(
+        modelVersion: String, examples: Int, correct: Int, lossSum: Double, truePositives: [Int], falsePositives: [Int],
+        falseNegatives: [Int]
+    ) {
+        self.modelVersion = modelVersion
+        self.examples = examples
+        self.correct = correct
+        self.lossSum = lossSum
+        self.truePositives = truePositives
+        self.falsePositives = falsePositives
+        self.falseNegatives = falseNegatives
+    }
+
+    /// From a confusion matrix (rows: true label, columns: predicted) and the summed loss.
+    public init(modelVersion: String, confusion: [[Int]], lossSum: Double) {
+        let labels = confusion.count
+        var tp = [Int](repeating: 0, count: labels), fp = tp, fn = tp
+        for truth in 0..<labels {
+            for predicted in 0..<min(labels, confusion[truth].count) {
+                let count = confusion[truth][predicted]
+                if truth == predicted {
+                    tp[truth] += count
+                } else {
+                    fp[predicted] += count
+                    fn[truth] += count
+                }
+            }
+        }
+        self.init(
+            modelVersion: modelVersion, examples: confusion.joined().reduce(0, +), correct: tp.reduce(0, +), lossSum: lossSum,
+            truePositives: tp, falsePositives: fp, falseNegatives: fn)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case examples, correct
+        case modelVersion = "model_version"
+        case lossSum = "loss_sum"
+        case truePositives = "true_positives"
+        case falsePositives = "false_positives"
+        case falseNegatives = "false_negatives"
+    }
+
+    /// Refuses inconsistent counts (they would skew the aggregate).
+    public func validate(labels: Int) throws(APIValidationError) {
+        guard examples > 0, examples <= 10_000_000, (0...examples).contains(correct) else {
+            throw APIValidationError("examples must be in 1...10000000 and correct in 0...examples")
+        }
+        guard lossSum.isFinite, lossSum >= 0 else { throw APIValidationError("loss_sum must be finite and non-negative") }
+        for counts in [truePositives, falsePositives, falseNegatives] {
+            guard counts.count == labels, counts.allSatisfy({ (0...examples).contains($0) }) else {
+                throw APIValidationError(
+                    "true_positives, false_positives and false_negatives need \(labels) counts in 0...examples")
+            }
+        }
+        guard truePositives.reduce(0, +) == correct, falseNegatives.reduce(0, +) == examples - correct else {
+            throw APIValidationError("the per-label counts do not add up to correct and examples")
+        }
+    }
+}
+
+/// The aggregate of one evaluation round for one model version (and the cohort it was served to).
+public struct EvaluationResult: Codable, Sendable, Hashable {
+    public var round: Int
+    public var modelVersion: String
+    public var cohorts: [String]
+    public var nodes: Int
+    /// False when fewer nodes than the release threshold reported: then only `nodes` is given.
+    public var released: Bool
+    public var examples: Int?
+    public var accuracy: Double?
+    public var macroF1: Double?
+    public var loss: Double?
+
+    public init(
+        round: Int, modelVersion: String, cohorts: [String], nodes: Int, released: Bool, examples: Int? = nil,
+        accuracy: Double? = nil,
+        macroF1: Double? = nil, loss: Double? = nil
+    ) {
+        self.round = round
+        self.modelVersion = modelVersion
+        self.cohorts = cohorts
+        self.nodes = nodes
+        self.released = released
+        self.examples = examples
+        self.accuracy = accuracy
+        self.macroF1 = macroF1
+        self.loss = loss
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case round, cohorts, nodes, released, examples, accuracy, loss
+        case modelVersion = "model_version"
+        case macroF1 = "macro_f1"
+    }
+}
+
+public struct EvaluationList: Codable, Sendable {
+    public var evaluations: [EvaluationResult]
+    public init(evaluations: [EvaluationResult]) { self.evaluations = evaluations }
 }

@@ -44,6 +44,8 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
     public var roundInterval = 0.0
     /// Stop after this many committed rounds (0: until the budget is spent).
     public var maximumRounds = 10
+    /// Run a federated evaluation round after every this many training rounds (0: never).
+    public var evaluationEvery = 0
     /// Must be true to run a campaign without differential privacy.
     public var allowNoPrivacy = false
 
@@ -69,6 +71,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         case stageDeadline = "stage_deadline"
         case roundInterval = "round_interval"
         case maximumRounds = "maximum_rounds"
+        case evaluationEvery = "evaluation_every"
         case allowNoPrivacy = "allow_no_privacy"
     }
 
@@ -97,6 +100,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         try read(.stageDeadline, \.stageDeadline)
         try read(.roundInterval, \.roundInterval)
         try read(.maximumRounds, \.maximumRounds)
+        try read(.evaluationEvery, \.evaluationEvery)
         try read(.allowNoPrivacy, \.allowNoPrivacy)
         self = value
     }
@@ -132,6 +136,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         try check(stageDeadline >= 0.05 && stageDeadline <= 86_400, "stage_deadline must be in [0.05, 86400] seconds")
         try check(roundInterval >= 0 && roundInterval <= 30 * 86_400, "round_interval must be in [0, 30 days]")
         try check((0...100_000).contains(maximumRounds), "maximum_rounds must be in 0...100000")
+        try check((0...10_000).contains(evaluationEvery), "evaluation_every must be in 0...10000")
     }
 
     /// The model architecture.
