@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it stops and prints the exact command to run.
 set -euo pipefail
 
-packages=(pkg-config libsodium-dev libpq-dev libssl-dev libsqlite3-dev postgresql)
+packages=(pkg-config libsodium-dev libpq-dev libssl-dev libsqlite3-dev postgresql openssl)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "bootstrap: 'swift' is not on PATH; install Swift 6.2 or newer (https://swift.org/install)." >&2

@@ -16,8 +16,13 @@ struct CoordinatorHarness {
     let server: CoordinatorServer
     let adminToken: String
 
-    init(store: CoordinatorStore? = nil, identity: CoordinatorIdentity = .generate(), tickInterval: Double = 0.05) async throws {
+    init(
+        store: CoordinatorStore? = nil, identity: CoordinatorIdentity = .generate(), tickInterval: Double = 0.05,
+        tls: (certificate: String, key: String)? = nil
+    ) async throws {
         var configuration = CoordinatorConfiguration()
+        configuration.tlsCertificate = tls?.certificate
+        configuration.tlsKey = tls?.key
         configuration.port = 0
         configuration.tickInterval = tickInterval
         configuration.replicaName = "test"
