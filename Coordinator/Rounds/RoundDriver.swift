@@ -223,6 +223,20 @@ public actor RoundDriver: Service {
 
     static func key(_ campaign: String, _ round: Int) -> String { "\(campaign)/\(round)" }
 
+    /// Messages read per query when a stage closes.
+    static let pageSize = 64
+
+    /// The next page of a stage's messages after participant `after` (advanced), or nil when done.
+    private func page(campaign: String, round: Int, stage: Int, after: inout Int) async throws -> [RoundMessage]? {
+        let cursor = after
+        let page = try await coordinator.read { tx in
+            try tx.roundMessages(campaign: campaign, round: round, stage: stage, after: cursor, limit: Self.pageSize)
+        }
+        guard let last = page.last else { return nil }
+        after = last.participant
+        return page
+    }
+
     // MARK: Stages
 
     /// How many messages a stage can expect.
@@ -263,9 +277,10 @@ public actor RoundDriver: Service {
         var server = try SecAggServer(configuration: secagg, coordinatorKey: key)
         for stage in 0..<min(record.stage, 3) {
             let (campaign, round) = (record.campaign, record.round)
-            let messages = try await coordinator.read { tx in try tx.roundMessages(campaign: campaign, round: round, stage: stage)
+            var after = -1
+            while let page = try await page(campaign: campaign, round: round, stage: stage, after: &after) {
+                for message in page { try? server.receive(SealedMessage(bytes: message.body)) }
             }
-            for message in messages { try? server.receive(SealedMessage(bytes: message.body)) }
             switch stage {
             case 0: try server.closeAdvertisements()
             case 1: try server.closeShares()
@@ -289,20 +304,24 @@ public actor RoundDriver: Service {
         closed.deadline = 0
         let closing = closed
         try await coordinator.write { tx in _ = try tx.updateRound(closing) }
-        let messages = try await coordinator.read { tx in try tx.roundMessages(campaign: campaign, round: round, stage: stage) }
-        var rejected = 0
-        for message in messages {
-            do { try current.server.receive(SealedMessage(bytes: message.body)) } catch {
-                rejected += 1
-                logger.warning(
-                    "message rejected",
-                    metadata: [
-                        "campaign": "\(campaign)", "round": "\(round)", "stage": "\(stage)",
-                        "participant": "\(message.participant)", "error": "\(error)",
-                    ])
+        // Fold the stage's messages into the server a page at a time (bounded memory: 1,000 masked
+        // inputs of 100,000 parameters are 400 MB).
+        var rejected = 0, received = 0, after = -1
+        while let page = try await page(campaign: campaign, round: round, stage: stage, after: &after) {
+            received += page.count
+            for message in page {
+                do { try current.server.receive(SealedMessage(bytes: message.body)) } catch {
+                    rejected += 1
+                    logger.warning(
+                        "message rejected",
+                        metadata: [
+                            "campaign": "\(campaign)", "round": "\(round)", "stage": "\(stage)",
+                            "participant": "\(message.participant)", "error": "\(error)",
+                        ])
+                }
             }
         }
-        coordinator.metrics.submissions.increment(by: Int64(messages.count - rejected))
+        coordinator.metrics.submissions.increment(by: Int64(received - rejected))
         if rejected > 0 { coordinator.metrics.rejectedSubmissions.increment(by: Int64(rejected)) }
 
         var outputs: [RoundMessage] = []
@@ -360,7 +379,7 @@ public actor RoundDriver: Service {
         logger.info(
             "stage closed",
             metadata: [
-                "campaign": "\(campaign)", "round": "\(round)", "stage": "\(stage)", "messages": "\(messages.count)",
+                "campaign": "\(campaign)", "round": "\(round)", "stage": "\(stage)", "messages": "\(received)",
                 "rejected": "\(rejected)",
             ])
     }

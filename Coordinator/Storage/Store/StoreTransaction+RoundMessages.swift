@@ -10,6 +10,18 @@ extension StoreTransaction {
     }
 
     /// A stage's submissions, by participant index.
+    /// One page of a stage's messages: participants after `after`, at most `limit`, in order (so
+    /// the leader can fold 1,000 masked inputs of 400 kB into the sum without holding them all).
+    public func roundMessages(campaign: String, round: Int, stage: Int, after: Int, limit: Int) throws -> [RoundMessage] {
+        try sql.query(
+            """
+            SELECT * FROM round_messages WHERE campaign = ? AND round = ? AND stage = ? AND participant > ?
+            ORDER BY participant LIMIT ?
+            """,
+            [.text(campaign), .int(round), .int(stage), .int(after), .int(limit)]
+        ).map(RoundMessage.init(row:))
+    }
+
     public func roundMessages(campaign: String, round: Int, stage: Int) throws -> [RoundMessage] {
         try sql.query(
             """
