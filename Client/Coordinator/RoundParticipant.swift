@@ -109,19 +109,14 @@ public struct RoundParticipant: Sendable {
         while ContinuousClock.now < giveUp {
             switch await output(task, stage: stage) {
             case .success(let output?): return output
-            case .success(nil): break
+            case .success(nil): break  // not ready yet
             case .failure(let error) where error.status == nil:
                 // The coordinator is unreachable (restarting): keep waiting.
                 try await Task.sleep(for: pollInterval * 10)
                 continue
+            case .failure(let error) where error.status == 404:
+                return nil  // the round moved on without this node, or ended
             case .failure(let error): throw error
-            }
-            // Outputs are stored with the stage change, so once the round reached `stage` a
-            // missing output means the node was left out (or the round ended).
-            let current = try await client.tasks().first { $0.campaign == task.campaign && $0.round == task.round }
-            guard let current, current.stage < stage else {
-                // The stage may have advanced between the two calls: look once more.
-                return try await client.stageOutput(campaign: task.campaign, round: task.round, stage: stage)
             }
             try await Task.sleep(for: pollInterval)
         }

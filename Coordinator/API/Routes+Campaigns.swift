@@ -53,8 +53,9 @@ extension CoordinatorAPI {
         add(.tasks, to: router) { _, context in
             let node = try context.nodeID()
             let now = coordinator.now()
-            let tasks = try await coordinator.write { tx -> [NodeTask] in
-                _ = try tx.touchNode(id: node, at: now)
+            // Nodes poll this: read-only, and last_seen is refreshed at most once a minute.
+            let (tasks, stale) = try await coordinator.read { tx -> ([NodeTask], Bool) in
+                let stale = try tx.node(id: node).map { now - $0.lastSeen > 60 } ?? false
                 var tasks: [NodeTask] = []
                 for round in try tx.openRounds() {
                     if round.kind == "evaluation", let participant = round.participants.firstIndex(of: node),
@@ -81,8 +82,9 @@ extension CoordinatorAPI {
                             localEpochs: settings.localEpochs,
                             localBatchSize: settings.localBatchSize, localLearningRate: settings.localLearningRate))
                 }
-                return tasks
+                return (tasks, stale)
             }
+            if stale { _ = try await coordinator.write { tx in try tx.touchNode(id: node, at: now) } }
             return try JSON.response(TaskList(tasks: tasks))
         }
         add(.submit, to: router) { request, context in
@@ -167,11 +169,13 @@ extension CoordinatorAPI {
                 guard let participant = record.participants.firstIndex(of: node) else {
                     throw CoordinatorError(.forbidden, "this node was not selected for round \(round)")
                 }
+                guard record.status != "running" || record.stage >= stage else {
+                    throw CoordinatorError(.conflict, "stage \(stage) of round \(round) is not ready yet")
+                }
                 guard let output = try tx.roundOutput(campaign: campaign, round: round, stage: stage, participant: participant)
                 else {
                     throw CoordinatorError(
-                        .conflict,
-                        "stage \(stage) of round \(round) has no output for this node (not closed yet, or the node dropped out)")
+                        .notFound, "round \(round) moved past stage \(stage - 1) without this node, or it has ended")
                 }
                 return output.body
             }

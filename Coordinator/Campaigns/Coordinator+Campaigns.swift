@@ -10,8 +10,21 @@ import Logging
 
 extension Coordinator {
     /// Creates a campaign and releases its initial model version (v0, randomly initialised).
-    func createCampaign(_ configuration: CampaignConfiguration, by principal: Principal?) async throws -> CampaignView {
-        try configuration.validate()
+    func createCampaign(_ requested: CampaignConfiguration, by principal: Principal?) async throws -> CampaignView {
+        try requested.validate()
+        var calibrated = requested
+        if let target = requested.targetEpsilon {
+            // User-level: one step per round at the sampling rate, over the campaign's rounds.
+            do {
+                calibrated.noiseMultiplier = try RDPAccountant().calibrateNoise(
+                    targetEpsilon: target, delta: requested.delta, samplingRate: requested.samplingRate,
+                    steps: requested.maximumRounds
+                ).noiseMultiplier
+            } catch {
+                throw CoordinatorError(.invalidRequest, "target_epsilon cannot be met: \(error.message)")
+            }
+        }
+        let configuration = calibrated
         let spec = try configuration.modelSpec()
         let model: SequentialModel
         do { model = try SequentialModel(spec: spec, seed: SecureRandom.uint64()) } catch {

@@ -26,6 +26,9 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
     public var clipNorm = 1.0
     /// The noise multiplier σ the aggregate must reach (relative to the clip norm).
     public var noiseMultiplier = 1.0
+    /// Instead of σ: the ε the whole campaign (`maximum_rounds` rounds at `sampling_rate`) may
+    /// reach; the coordinator then calibrates σ with the RDP accountant (rounded up) at creation.
+    public var targetEpsilon: Double?
     /// δ of the (ε, δ) guarantee.
     public var delta = 1e-5
     /// Per-user and campaign-wide ε caps.
@@ -62,6 +65,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         case privacyMode = "privacy_mode"
         case clipNorm = "clip_norm"
         case noiseMultiplier = "noise_multiplier"
+        case targetEpsilon = "target_epsilon"
         case perUserEpsilonCap = "per_user_epsilon_cap"
         case globalEpsilonCap = "global_epsilon_cap"
         case samplingRate = "sampling_rate"
@@ -90,6 +94,7 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
         try read(.privacyMode, \.privacyMode)
         try read(.clipNorm, \.clipNorm)
         try read(.noiseMultiplier, \.noiseMultiplier)
+        if let target = try c.decodeIfPresent(Double.self, forKey: .targetEpsilon) { value.targetEpsilon = target }
         try read(.delta, \.delta)
         try read(.perUserEpsilonCap, \.perUserEpsilonCap)
         try read(.globalEpsilonCap, \.globalEpsilonCap)
@@ -125,6 +130,11 @@ public struct CampaignConfiguration: Codable, Sendable, Hashable {
             privacyMode == .none ? noiseMultiplier == 0 : (noiseMultiplier > 0 && noiseMultiplier <= 1e3),
             privacyMode == .none ? "noise_multiplier must be 0 without privacy" : "noise_multiplier must be in (0, 1000]")
         try check(delta > 0 && delta < 1e-2, "delta must be in (0, 0.01)")
+        if let targetEpsilon {
+            try check(targetEpsilon > 0 && targetEpsilon <= 1000, "target_epsilon must be in (0, 1000]")
+            try check(privacyMode != .none, "target_epsilon needs privacy_mode distributed or local")
+            try check(maximumRounds > 0, "target_epsilon needs maximum_rounds > 0 (the rounds it is spread over)")
+        }
         try check(perUserEpsilonCap > 0 && perUserEpsilonCap.isFinite, "per_user_epsilon_cap must be positive")
         try check(globalEpsilonCap > 0 && globalEpsilonCap.isFinite, "global_epsilon_cap must be positive")
         try check(samplingRate > 0 && samplingRate <= 1, "sampling_rate must be in (0, 1]")

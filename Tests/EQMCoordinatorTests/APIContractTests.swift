@@ -151,3 +151,49 @@ import Testing
         }
     }
 }
+
+@Suite struct CampaignAndConfigurationTests {
+    /// A target ε is turned into the smallest σ (rounded up) that meets it over the campaign's rounds.
+    @Test func targetEpsilonIsCalibrated() async throws {
+        let harness = try await CoordinatorHarness()
+        try await harness.application().test(.router) { client in
+            var configuration = CampaignConfiguration(name: "target")
+            configuration.targetEpsilon = 2
+            configuration.samplingRate = 0.1
+            configuration.maximumRounds = 50
+            let view = try await client.call(.post, "/v1/campaigns", token: harness.adminToken, json: configuration).decode(
+                CampaignView.self)
+            let sigma = view.configuration.noiseMultiplier
+            let epsilon = { (sigma: Double) in
+                try RDPAccountant().guarantee(
+                    for: PrivacyEvent(samplingRate: 0.1, noiseMultiplier: sigma, steps: 50), delta: configuration.delta
+                ).epsilon
+            }
+            #expect(try epsilon(sigma) <= 2)
+            #expect(try epsilon(sigma - 1e-5) > 2)
+            configuration.maximumRounds = 0
+            #expect(
+                try await client.call(.post, "/v1/campaigns", token: harness.adminToken, json: configuration).status
+                    == .badRequest)
+        }
+    }
+
+    /// A configuration file's keys, then EQM_COORDINATOR_* variables, override the defaults;
+    /// unknown keys and malformed values are refused with the file or variable named.
+    @Test func configurationFileAndEnvironment() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-config-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"port": 9001, "data_dir": "/tmp/eqm-x", "log_level": "debug"}"#.utf8).write(to: file)
+        var configuration = try CoordinatorConfiguration.load(file: file.path)
+        #expect(configuration.port == 9001 && configuration.dataDirectory == "/tmp/eqm-x" && configuration.host == "127.0.0.1")
+        try configuration.applyEnvironment(["EQM_COORDINATOR_PORT": "9002", "EQM_COORDINATOR_DATABASE": "postgres://db/eqm"])
+        #expect(configuration.port == 9002 && configuration.databaseURL == "postgres://db/eqm")
+        try configuration.validate()
+        #expect(throws: CoordinatorError.self) { try configuration.applyEnvironment(["EQM_COORDINATOR_PORT": "many"]) }
+        try Data(#"{"prot": 1}"#.utf8).write(to: file)
+        #expect(throws: CoordinatorError.self) { try CoordinatorConfiguration.load(file: file.path) }
+        var tls = CoordinatorConfiguration()
+        tls.tlsCertificate = "cert.pem"
+        #expect(throws: CoordinatorError.self) { try tls.validate() }
+    }
+}

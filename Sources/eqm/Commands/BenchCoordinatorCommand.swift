@@ -37,6 +37,8 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
         var nodes: Int, params: Int, database: String, round_seconds: Double, enroll_seconds: Double
         var stages: [StageResult]
         var coordinator_peak_memory_bytes: Int?
+        /// CPU the coordinator process used during the round (the simulated nodes use the rest).
+        var coordinator_round_cpu_seconds: Double?
         var committed: Bool, survivors_completed: Int
     }
 
@@ -112,6 +114,7 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
         let participants = enrolled
         let update = (0..<actualParams).map { _ in Float.random(in: -1e-3...1e-3) }
         let roundStart = ContinuousClock.now
+        let cpuBefore = child.cpuSeconds
         let outcomes = try await withThrowingTaskGroup(of: RoundParticipant.Outcome.self) { group in
             for node in participants {
                 group.addTask {
@@ -156,7 +159,9 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
         }
         let output = Output(
             nodes: nodes, params: actualParams, database: database == nil ? "sqlite" : "postgres", round_seconds: roundSeconds,
-            enroll_seconds: enrollSeconds, stages: stages, coordinator_peak_memory_bytes: child.peakMemory, committed: committed,
+            enroll_seconds: enrollSeconds, stages: stages, coordinator_peak_memory_bytes: child.peakMemory,
+            coordinator_round_cpu_seconds: child.cpuSeconds.flatMap { after in cpuBefore.map { after - $0 } },
+            committed: committed,
             survivors_completed: outcomes.filter { $0 == .completed }.count)
         if json {
             try Terminal.printJSON(output)
@@ -172,6 +177,9 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
                         stage.submissions_per_second, stage.p50_ms, stage.p99_ms))
             }
             if let peak = output.coordinator_peak_memory_bytes { print("  coordinator peak memory \(peak / 1_048_576) MB") }
+            if let cpu = output.coordinator_round_cpu_seconds {
+                print(String(format: "  coordinator CPU during the round %.1f s", cpu))
+            }
         }
         if !committed { throw CommandFailure("the round did not commit") }
     }

@@ -52,6 +52,16 @@ final class ChildCoordinator {
         return kilobytes * 1024
     }
 
+    /// CPU seconds (user + system) the child has used so far (Linux /proc, 100 ticks per second).
+    var cpuSeconds: Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Graceful stop (SIGTERM), then SIGKILL after 20 s.
     func stop() {
         process.terminate()
