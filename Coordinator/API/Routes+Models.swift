@@ -24,15 +24,23 @@ extension CoordinatorAPI {
         add(.getModel, to: router) { _, context in
             let campaign = try context.identifier("campaign")
             let version = try context.identifier("version")
+            if let number = Int(version), number >= 0,
+                let cached = coordinator.modelResponses.body(for: ModelCard.id(campaign: campaign, version: number))
+            {
+                return JSON.bytes(cached)
+            }
             var cohort: String?
             if let node = context.principal?.subject {
                 cohort = try await coordinator.read { tx in try tx.node(id: node)?.cohort }
             }
             let record = try await coordinator.modelVersion(campaign: campaign, version: version, cohort: cohort)
-            return try JSON.response(
-                ModelReleaseBody(
-                    id: record.id, card: record.card, signature: record.signature, model: Data(record.model).base64EncodedString()
-                ))
+            let body = [UInt8](
+                try JSON.encoder.encode(
+                    ModelReleaseBody(
+                        id: record.id, card: record.card, signature: record.signature,
+                        model: Data(record.model).base64EncodedString())))
+            coordinator.modelResponses.store(body, for: record.id)
+            return JSON.bytes(body)
         }
         add(.promoteModel, to: router) { request, context in
             let campaign = try context.identifier("campaign")

@@ -25,6 +25,8 @@ public final class Coordinator: Sendable {
     public let metrics: CoordinatorMetrics
     /// Round events for `/v1/events`.
     public let events: EventHub
+    /// Encoded model releases recently served.
+    let modelResponses = ModelResponseCache()
     /// The current time as Unix seconds (tests may shift it).
     let now: @Sendable () -> Double
 

@@ -27,6 +27,8 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Model parameters (the MLP is widened until it has at least this many).") var params: Int = 100_000
     @Option(help: "postgres://… to bench on PostgreSQL instead of SQLite.") var database: String?
     @Option(help: "Concurrent HTTP connections from the simulated nodes.") var connections: Int = 64
+    @Option(name: .customLong("poll-ms"), help: "How often a waiting node asks for its stage output (milliseconds).")
+    var pollMilliseconds: Int = 250
     @Flag(help: "Print one JSON object.") var json = false
 
     struct StageResult: Encodable {
@@ -45,6 +47,7 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
     func validate() throws {
         guard (3...10_000).contains(nodes) else { throw ValidationError("--nodes must be in 3...10000") }
         guard (1_000...2_000_000).contains(params) else { throw ValidationError("--params must be in 1000...2000000") }
+        guard (10...10_000).contains(pollMilliseconds) else { throw ValidationError("--poll-ms must be in 10...10000") }
     }
 
     func run() async throws {
@@ -119,7 +122,7 @@ struct BenchCoordinatorCommand: AsyncParsableCommand {
             for node in participants {
                 group.addTask {
                     var participant = RoundParticipant(client: node.client, identity: node.identity, coordinatorKey: key)
-                    participant.pollInterval = .milliseconds(250)
+                    participant.pollInterval = .milliseconds(pollMilliseconds)
                     participant.onSubmit = { stage, start, seconds in samples.record(stage: stage, start: start, seconds: seconds)
                     }
                     var task: NodeTask?
