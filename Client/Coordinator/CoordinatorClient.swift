@@ -148,6 +148,11 @@ public struct CoordinatorClient: Sendable {
         try await json(.POST, "/v1/nodes/me/consent", body: ConsentRequest(purpose: purpose, granted: granted))
     }
 
+    /// The node's consent state per purpose and its history.
+    public func consentHistory() async throws(CoordinatorClientError) -> ConsentHistory {
+        try await json(.GET, "/v1/nodes/me/consent")
+    }
+
     /// A signed model version as served (number or `latest`).
     public func modelRelease(campaign: String, version: String) async throws(CoordinatorClientError) -> ModelReleaseBody {
         try await json(.GET, "/v1/campaigns/\(campaign)/models/\(version)")
@@ -208,6 +213,11 @@ extension CoordinatorClient {
     public func publishConsentText(_ purpose: ProcessingPurpose, text: String) async throws(CoordinatorClientError) -> ConsentText
     {
         try await json(.POST, "/v1/consent-texts", body: ConsentTextRequest(purpose: purpose, text: text))
+    }
+
+    /// Mints an API token (admin); the secret is in the answer only.
+    public func createToken(role: Role, label: String) async throws(CoordinatorClientError) -> TokenIssued {
+        try await json(.POST, "/v1/tokens", body: TokenRequest(role: role, label: label))
     }
 
     /// Mints a one-time enrollment token (admin, operator).

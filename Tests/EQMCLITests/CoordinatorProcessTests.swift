@@ -152,4 +152,67 @@ final class ServedCoordinator {
         #expect(ledgers[campaign.id]?["applied"] as? Int == 1)
         #expect(served.stop() == 0, "graceful shutdown exits cleanly")
     }
+
+    /// `eqm node init`, `enroll` and `consent` against a coordinator process; `eqm model pull`
+    /// writes a release whose signature verifies and refuses a wrong pinned key.
+    @Test func nodeCommandsAndModelPull() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-node-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let served = try ServedCoordinator(folder: folder)
+        defer { _ = served.stop() }
+        let admin = CoordinatorClient(baseURL: served.url, token: served.adminToken)
+        _ = try await admin.publishConsentText(.training, text: "Train on my device.")
+        let keyFile = folder.appendingPathComponent("store.key")
+        FileManager.default.createFile(
+            atPath: keyFile.path, contents: Data(SecureRandom.bytes(count: 32).hexString.utf8),
+            attributes: [.posixPermissions: 0o600])
+        let store = ["--store", folder.appendingPathComponent("node").path, "--key-file", keyFile.path]
+
+        let initialised = try EQMProcess.run(["node", "init", "--json"] + store)
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let identity = try #require(try initialised.json()["identity_key"] as? String)
+        #expect(try EQMProcess.run(["node", "init", "--json"] + store).json()["created"] as? Bool == false)
+
+        let enrollmentToken = try await admin.createEnrollmentToken(label: "cli").token
+        let enrolled = try EQMProcess.run(
+            ["node", "enroll", "--coordinator", served.url, "--token", enrollmentToken, "--json"] + store)
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        let nodeID = try #require(try enrolled.json()["node_id"] as? String)
+        // The token is spent: a second enrollment fails with a clear error.
+        let again = try EQMProcess.run(["node", "enroll", "--coordinator", served.url, "--token", enrollmentToken] + store)
+        #expect(again.status != 0 && again.stderr.contains("enrollment failed"))
+
+        let granted = try EQMProcess.run(["node", "consent", "grant", "--purpose", "training", "--json"] + store)
+        #expect(granted.status == 0, "\(granted.stderr)")
+        #expect((try granted.json()["record"] as? String)?.contains(nodeID) == true)
+        let shown = try EQMProcess.run(["node", "consent", "show", "--json"] + store).json()
+        #expect((shown["current"] as? [String: Bool])?["training"] == true)
+
+        // The coordinator knows the identity the node generated.
+        let exported = try EQMProcess.run(["node", "consent", "withdraw", "--purpose", "training"] + store)
+        #expect(exported.status == 0)
+        #expect(identity.count == 64)
+
+        // Model pull with a developer token: verified against the pinned key.
+        let campaign = try await admin.createCampaign(CampaignConfiguration(name: "pull"))
+        let developer = try await admin.createToken(role: .developer, label: "dev")
+        let key = try await admin.info().signingKey
+        let out = folder.appendingPathComponent("release").path
+        let pulled = try EQMProcess.run([
+            "model", "pull", "--coordinator", served.url, "--campaign", campaign.id, "--token", developer.token, "--public-key",
+            key,
+            "--out", out, "--json",
+        ])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(try pulled.json()["id"] as? String == "\(campaign.id)/v0")
+        let release = try ModelRelease.read(from: URL(fileURLWithPath: out))
+        #expect(try release.signedModel.verify(trusting: try PublicKey(hex: key)).id == "\(campaign.id)/v0")
+        let wrongKey = try EQMProcess.run([
+            "model", "pull", "--coordinator", served.url, "--campaign", campaign.id, "--token", developer.token, "--public-key",
+            SigningKey().publicKey.hex, "--out", folder.appendingPathComponent("other").path,
+        ])
+        #expect(wrongKey.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("other/model.eqmmodel").path))
+    }
 }

@@ -7,7 +7,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Model files: inspect and verify (pull from a coordinator arrives with issue #7).",
-        subcommands: [ModelInspectCommand.self]
+        subcommands: [ModelInspectCommand.self, ModelPullCommand.self]
     )
 }
 

@@ -42,7 +42,7 @@ struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run a client node: enrol, consent, import, train, predict, erase.",
-        discussion: "Today: `label`. Enrolment, consent, training, rounds and prediction arrive with issue #7.",
-        subcommands: [NodeLabelCommand.self]
+        discussion: "Today: init, enroll, consent, label. Training rounds, prediction, serving and erasure arrive with issue #7.",
+        subcommands: [NodeInitCommand.self, NodeEnrollCommand.self, NodeConsentCommand.self, NodeLabelCommand.self]
     )
 }
