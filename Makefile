@@ -1,5 +1,5 @@
 # EQM: the README's two commands.
-#   make demo   trains on a synthetic cohort with the embedded defaults
+#   make demo   the federation on loopback: coordinator (embedded SQLite), 20 nodes, SecAgg+ rounds with DP
 #   make test   installs what is missing, starts a throwaway PostgreSQL, runs every test, stops it
 
 SWIFT ?= swift

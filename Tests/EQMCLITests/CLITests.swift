@@ -122,7 +122,7 @@ struct DemoCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("demo.eqmmodel").path
         let result = try EQMProcess.run([
-            "demo", "--users", "8", "--minutes", "10", "--epochs", "2", "--batch", "32",
+            "demo", "--central", "--users", "8", "--minutes", "10", "--epochs", "2", "--batch", "32",
             "--out", path, "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -141,7 +141,7 @@ struct DemoCLITests {
 
     @Test("out-of-range options are refused before any work")
     func invalidOptions() throws {
-        let result = try EQMProcess.run(["demo", "--users", "1"])
+        let result = try EQMProcess.run(["demo", "--central", "--users", "1"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--users"))
     }

@@ -216,3 +216,25 @@ final class ServedCoordinator {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("other/model.eqmmodel").path))
     }
 }
+
+@Suite(.timeLimit(.minutes(3))) struct FederatedDemoTests {
+    /// `eqm demo` (federated) with few nodes and rounds: every round commits, a dropout is
+    /// survived, ε grows, and the ledger and audit trail verify.
+    @Test func federatedDemoRunsEndToEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try EQMProcess.run([
+            "demo", "--nodes", "5", "--rounds", "3", "--held-out-users", "2", "--minutes", "10", "--dropouts", "1", "--data-dir",
+            folder.path, "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try result.json()
+        #expect(output["audit_ok"] as? Bool == true)
+        let rounds = try #require(output["rounds"] as? [[String: Any]])
+        #expect(rounds.count == 3)
+        #expect(rounds.contains { $0["dropped"] as? Int == 1 })
+        let epsilons = rounds.compactMap { $0["epsilon"] as? Double }
+        #expect(epsilons.count == 3 && epsilons == epsilons.sorted() && epsilons[0] > 0)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("release/card.sig").path))
+    }
+}

@@ -4,15 +4,18 @@ import Foundation
 
 /// `make demo`: until the federation exists (issues #4–#7), train one model centrally on a
 /// synthetic cohort, with example-level DP-SGD, and report metrics on users it never saw.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Train an emotion model on a synthetic cohort and report metrics on held-out users.",
+        abstract: "The federation end to end on a synthetic cohort: coordinator, nodes, SecAgg+ rounds with distributed DP.",
         discussion: """
-            Generates physiologically plausible recordings for --users people, cuts 64-second windows, \
-            holds out a fraction of the users entirely, trains with DP-SGD (noise from libsodium) and \
-            prints per-epoch progress and held-out accuracy and macro-F1. The federated demo replaces this \
-            with the coordinator and nodes (issue #7).
+            Starts a coordinator on 127.0.0.1 with its embedded SQLite store (or --database), enrolls --nodes nodes \
+            (one synthetic user's recordings each, never sent), records their consent, and runs --rounds SecAgg+ rounds \
+            with distributed DP (--noise-multiplier, --clip-norm) and FedAvg, with --dropouts nodes leaving once after \
+            sharing keys. Each round's table line gives the selected, surviving and dropped nodes, accuracy and \
+            macro-F1 on --held-out-users users who never train, and the user-level ε spent. It ends with the final \
+            signed model and its card, and verifies the DP ledger and the audit trail. \
+            --central trains one model centrally with example-level DP-SGD instead (--users, --epochs, --batch, …).
             """
     )
 
@@ -22,7 +25,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Model: mlp (48 features), cnn (6×256) or gru (6×64).") var model: BenchModel = .mlp
     @Option(help: "Training epochs.") var epochs = 30
     @Option(help: "Batch size (expected size under Poisson sampling).") var batch = 256
-    @Option(help: "Learning rate (SGD with momentum 0.9).") var learningRate: Float = 0.1
+    @Option(help: "Learning rate (central: SGD with momentum 0.9; federated: the nodes' local SGD).") var learningRate: Float =
+        0.1
     @Option(help: "Example-level DP-SGD on or off.") var dp: Switch = .on
     @Option(help: "DP noise multiplier σ.") var noiseMultiplier: Float = 1.0
     @Option(help: "DP per-example clip norm C.") var clipNorm: Float = 1.0
@@ -30,8 +34,20 @@ struct DemoCommand: ParsableCommand {
         42
     @Option(help: "Where to write the trained model.") var out = "eqm-data/demo.eqmmodel"
     @Flag(help: "Print one JSON object with the results instead of tables.") var json = false
+    @Flag(help: "Train one model centrally with example-level DP-SGD instead of the federation.")
+    var central = false
+    @Option(help: "Federated: the coordinator's data folder (recreated).") var dataDir = "eqm-data/federated-demo"
+    @Option(help: "Federated: nodes (one synthetic user each).") var nodes = 20
+    @Option(help: "Federated: rounds.") var rounds = 10
+    @Option(help: "Federated: users held out for evaluation.") var heldOutUsers = 6
+    @Option(help: "Federated: nodes that drop out once, after sharing keys.") var dropouts = 2
+    @Option(help: "Federated: postgres://… instead of the embedded SQLite store.") var database: String?
 
     func validate() throws {
+        guard (3...200).contains(nodes) else { throw ValidationError("--nodes must be in 3...200") }
+        guard (1...1000).contains(rounds) else { throw ValidationError("--rounds must be in 1...1000") }
+        guard (1...200).contains(heldOutUsers) else { throw ValidationError("--held-out-users must be in 1...200") }
+        guard (0...nodes / 3).contains(dropouts) else { throw ValidationError("--dropouts must be in 0...nodes/3") }
         guard (4...5000).contains(users) else { throw ValidationError("--users must be in 4...5000") }
         guard minutes >= 5 && minutes <= 24 * 60 else { throw ValidationError("--minutes must be in 5...1440") }
         guard heldOut > 0 && heldOut < 1 else { throw ValidationError("--held-out must be in (0, 1)") }
@@ -58,7 +74,20 @@ struct DemoCommand: ParsableCommand {
         var epsilon: Double?, delta: Double?
     }
 
-    func run() throws {
+    func run() async throws {
+        if !central {
+            try await FederatedDemo(
+                nodes: nodes, heldOutUsers: heldOutUsers, rounds: rounds, minutes: minutes,
+                noiseMultiplier: Double(noiseMultiplier),
+                clipNorm: Double(clipNorm), localEpochs: 2, learningRate: Double(learningRate), dropouts: dropouts, seed: seed,
+                database: database, dataDirectory: dataDir, json: json
+            ).run()
+            return
+        }
+        try runCentral()
+    }
+
+    func runCentral() throws {
         let clock = ContinuousClock()
         let started = clock.now
         let say: (String) -> Void = { line in if !json { print(line) } }
