@@ -177,6 +177,16 @@ extension CoordinatorClient {
             body: EnrollRequest(enrollmentToken: enrollmentToken, identityKey: identity.publicKey.hex, proof: proof.hexString))
     }
 
+    /// Downloads the version with a model id (`CAMPAIGN/vN`, as tasks and campaigns name it) and
+    /// verifies it; a malformed id is an error, never a silent fall-back to `latest`.
+    public func verifiedModel(id: String, trusting key: PublicKey) async throws -> SignedModel {
+        guard let (campaign, version) = ModelCard.parseID(id) else {
+            throw CoordinatorClientError(
+                status: nil, code: "invalid_model_id", message: "'\(id.prefix(80))' is not a model id CAMPAIGN/vN")
+        }
+        return try await verifiedModel(campaign: campaign, version: String(version), trusting: key)
+    }
+
     /// Downloads a model version and verifies it against the trusted coordinator key: signature,
     /// digest and file format.
     public func verifiedModel(campaign: String, version: String, trusting key: PublicKey) async throws -> SignedModel {

@@ -73,8 +73,7 @@ public struct RoundParticipant: Sendable {
         if drop == .afterAdvertising { return .dropped(.afterAdvertising) }
 
         // Train while the other nodes advertise.
-        let version = task.baseVersion.split(separator: "/").last.map { String($0.dropFirst()) } ?? "latest"
-        let base = try await client.verifiedModel(campaign: campaign, version: version, trusting: coordinatorKey)
+        let base = try await client.verifiedModel(id: task.baseVersion, trusting: coordinatorKey)
         let parameters = try ModelFile.decode(base.model).model.parameterVector()
         let delta = try await update(parameters)
         let input = try configuration.encoding.encode(delta)
@@ -144,8 +143,7 @@ public struct RoundParticipant: Sendable {
         guard task.kind == "evaluation" else {
             throw CoordinatorClientError(status: nil, code: "invalid_task", message: "not an evaluation task")
         }
-        let version = task.baseVersion.split(separator: "/").last.map { String($0.dropFirst()) } ?? "latest"
-        let release = try await client.verifiedModel(campaign: task.campaign, version: version, trusting: coordinatorKey)
+        let release = try await client.verifiedModel(id: task.baseVersion, trusting: coordinatorKey)
         let model = try ModelFile.decode(release.model).model
         var submission = try await evaluate(model, task.baseVersion)
         submission.modelVersion = task.baseVersion

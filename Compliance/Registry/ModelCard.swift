@@ -181,6 +181,15 @@ public struct ModelCard: Codable, Sendable, Hashable {
     /// The id of a campaign's version: `"<campaign>/v<version>"` (`"c1a2b3c4d/v0"` is the initial model).
     public static func id(campaign: String, version: Int) -> String { "\(campaign)/v\(version)" }
 
+    /// The campaign and version of an id made by ``id(campaign:version:)``, or nil when `id` is
+    /// not of that form.
+    public static func parseID(_ id: String) -> (campaign: String, version: Int)? {
+        guard let slash = id.range(of: "/v", options: .backwards), let version = Int(id[slash.upperBound...]), version >= 0,
+            slash.lowerBound > id.startIndex
+        else { return nil }
+        return (String(id[..<slash.lowerBound]), version)
+    }
+
     /// A one-line description of an architecture, e.g. `input [48] → dense(64) → relu → dense(11)`.
     public static func describe(_ spec: ModelSpec) -> String {
         let layers = spec.layers.map { layer -> String in

@@ -49,15 +49,15 @@ extension Coordinator {
         let nodeID = "node-" + SecureRandom.bytes(count: 8).hexString
         let minted = Tokens.mint(role: .node, kind: "api", subject: nodeID, label: "node enrollment", now: now)
         // A/B cohorts alternate in enrollment order, so both stay the same size.
-        let result: Result<String, CoordinatorError> = try await write { tx in
+        let cohort = try await write { tx -> String in
             guard let record = try Tokens.verify(request.enrollmentToken, kind: "enrollment", in: tx, now: now) else {
-                return .failure(CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used"))
+                throw CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used")
             }
             if try tx.node(identityKey: identity.hex) != nil {
-                return .failure(CoordinatorError(.conflict, "this identity key is already enrolled"))
+                throw CoordinatorError(.conflict, "this identity key is already enrolled")
             }
             guard try tx.markEnrollmentTokenUsed(id: record.id) else {
-                return .failure(CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used"))
+                throw CoordinatorError(.unauthorized, "the enrollment token is unknown, expired or already used")
             }
             let cohort = try tx.nodeCount() % 2 == 0 ? "a" : "b"
             try tx.insertNode(NodeRecord(id: nodeID, identityKey: identity.hex, enrolled: now, lastSeen: now, cohort: cohort))
@@ -65,9 +65,8 @@ extension Coordinator {
             try self.audit(
                 tx, actor: "node:\(self.pseudonym(nodeID))", action: .personalDataAccess, subject: self.pseudonym(nodeID),
                 details: ["operation": "enrolled"])
-            return .success(cohort)
+            return cohort
         }
-        let cohort = try result.get()
         logger.info("node enrolled", metadata: ["node": "\(nodeID)"])
         return Enrollment(nodeID: nodeID, token: minted.token, cohort: cohort, coordinatorKey: self.identity.publicKey.hex)
     }

@@ -189,9 +189,11 @@ final class ServedCoordinator {
         let shown = try EQMProcess.run(["node", "consent", "show", "--json"] + store).json()
         #expect((shown["current"] as? [String: Bool])?["training"] == true)
 
-        // The coordinator knows the identity the node generated.
-        let exported = try EQMProcess.run(["node", "consent", "withdraw", "--purpose", "training"] + store)
-        #expect(exported.status == 0)
+        // Withdrawal is as easy as granting, and takes effect at once.
+        let withdrawn = try EQMProcess.run(["node", "consent", "withdraw", "--purpose", "training"] + store)
+        #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
+        let after = try EQMProcess.run(["node", "consent", "show", "--json"] + store).json()
+        #expect((after["current"] as? [String: Bool])?["training"] == false)
         #expect(identity.count == 64)
 
         // Model pull with a developer token: verified against the pinned key.

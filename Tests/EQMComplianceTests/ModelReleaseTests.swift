@@ -300,3 +300,13 @@ struct ModelReleaseTests {
         #expect(garbled?.message.contains("card.json is not a valid model card") == true)
     }
 }
+
+@Suite struct ModelIDTests {
+    @Test func idsRoundTripAndMalformedIDsAreRefused() {
+        let parsed = ModelCard.parseID(ModelCard.id(campaign: "c1a2/x", version: 12))
+        #expect(parsed?.campaign == "c1a2/x" && parsed?.version == 12)
+        for bad in ["", "c1", "c1/", "c1/v", "c1/vx", "/v3", "c1/v-1", "latest"] {
+            #expect(ModelCard.parseID(bad) == nil, "\(bad)")
+        }
+    }
+}

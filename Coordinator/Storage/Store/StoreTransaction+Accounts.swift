@@ -19,11 +19,6 @@ extension StoreTransaction {
             ])
     }
 
-    /// The token whose secret hashes to `hash`, revoked or not (the caller checks).
-    public func token(hash: [UInt8]) throws -> TokenRecord? {
-        try sql.first("SELECT * FROM tokens WHERE hash = ?", [.blob(hash)]).map(TokenRecord.init(row:))
-    }
-
     /// The token with a public id (the coordinator then compares the secret's hash in constant time).
     public func token(id: String) throws -> TokenRecord? {
         try sql.first("SELECT * FROM tokens WHERE id = ?", [.text(id)]).map(TokenRecord.init(row:))

@@ -169,8 +169,7 @@ struct FederatedDemo {
                     try? JSONDecoder().decode(LedgerEntry.self, from: Data($0.payload.utf8))
                 }
                 .last { $0.round == round.round }
-                let number = String(version.split(separator: "/").last?.dropFirst() ?? "")
-                let signed = try await admin.verifiedModel(campaign: campaign.id, version: number, trusting: key)
+                let signed = try await admin.verifiedModel(id: version, trusting: key)
                 let metrics = try Evaluation.evaluate(try ModelFile.decode(signed.model).model, on: evaluation)
                 let line = RoundLine(
                     round: round.round, selected: entry?.selected ?? round.selected, survived: entry?.survived ?? 0,
@@ -189,8 +188,7 @@ struct FederatedDemo {
         // 5. The final model, its card, and the audit.
         let view = try await admin.campaign(campaign.id)
         guard let latest = view.latestVersion else { throw CommandFailure("no model version was released") }
-        let number = String(latest.split(separator: "/").last?.dropFirst() ?? "")
-        let final = try await admin.verifiedModel(campaign: campaign.id, version: number, trusting: key)
+        let final = try await admin.verifiedModel(id: latest, trusting: key)
         let out = URL(fileURLWithPath: dataDirectory).appendingPathComponent("release")
         try? FileManager.default.removeItem(at: out)
         try ModelRelease(final).write(to: out)
