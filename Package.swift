@@ -112,6 +112,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -142,7 +145,11 @@ let package = Package(
         ),
         .testTarget(name: "EQMClientTests", dependencies: ["EQMClient"], path: "Tests/EQMClientTests"),
         .testTarget(
-            name: "EQMCLITests", dependencies: ["eqm", "EQMCore", "EQMCompliance", "EQMCrypto", "EQMAPI", "EQMClient"],
+            name: "EQMCLITests",
+            dependencies: [
+                "eqm", "EQMCore", "EQMCompliance", "EQMCrypto", "EQMAPI", "EQMClient",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Tests/EQMCLITests"),
     ],
     swiftLanguageModes: [.v6]

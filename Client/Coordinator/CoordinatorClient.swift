@@ -148,6 +148,19 @@ public struct CoordinatorClient: Sendable {
         try await json(.POST, "/v1/nodes/me/consent", body: ConsentRequest(purpose: purpose, granted: granted))
     }
 
+    /// Everything the coordinator holds about the calling node (Art. 15, 20), with its own ε per campaign.
+    public func exportMe() async throws(CoordinatorClientError) -> SubjectExport {
+        try await json(.GET, "/v1/nodes/me/export")
+    }
+
+    /// Asks the coordinator to erase everything about the calling node (Art. 17); the token stops
+    /// working. Returns the signed tombstone.
+    public func eraseMe() async throws(CoordinatorClientError) -> ErasureTombstone {
+        var once = self
+        once.retry = .none  // a retried erasure would meet a revoked token
+        return try await once.json(.POST, "/v1/nodes/me/erasure")
+    }
+
     /// The node's consent state per purpose and its history.
     public func consentHistory() async throws(CoordinatorClientError) -> ConsentHistory {
         try await json(.GET, "/v1/nodes/me/consent")

@@ -48,13 +48,21 @@ public struct RoundParticipant: Sendable {
     public func run(
         _ task: NodeTask, dropAt drop: DropPoint? = nil, update: @Sendable ([Float]) async throws -> [Float]
     ) async throws -> Outcome {
-        do { return try await participate(task, dropAt: drop, update: update) } catch let error as ProtocolError {
+        try await runTraining(task, dropAt: drop, train: { model in try await update(model.parameterVector()) })
+    }
+
+    /// Runs the round of `task`; `train` receives the verified base model (its architecture
+    /// decides how the node's data is windowed) and returns the delta, trained − base.
+    public func runTraining(
+        _ task: NodeTask, dropAt drop: DropPoint? = nil, train: @Sendable (SequentialModel) async throws -> [Float]
+    ) async throws -> Outcome {
+        do { return try await participate(task, dropAt: drop, update: train) } catch let error as ProtocolError {
             return .excluded("protocol error: \(error)")
         }
     }
 
     private func participate(
-        _ task: NodeTask, dropAt drop: DropPoint?, update: @Sendable ([Float]) async throws -> [Float]
+        _ task: NodeTask, dropAt drop: DropPoint?, update: @Sendable (SequentialModel) async throws -> [Float]
     ) async throws -> Outcome {
         let configuration = try JSONDecoder().decode(RoundConfiguration.self, from: Data(task.configuration.utf8))
         guard configuration.participants.indices.contains(task.participant),
@@ -74,8 +82,7 @@ public struct RoundParticipant: Sendable {
 
         // Train while the other nodes advertise.
         let base = try await client.verifiedModel(id: task.baseVersion, trusting: coordinatorKey)
-        let parameters = try ModelFile.decode(base.model).model.parameterVector()
-        let delta = try await update(parameters)
+        let delta = try await update(try ModelFile.decode(base.model).model)
         let input = try configuration.encoding.encode(delta)
 
         guard let directoryFrame = try await waitForOutput(task, stage: 1) else {

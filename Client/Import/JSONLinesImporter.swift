@@ -34,7 +34,7 @@ public struct JSONLinesImporter: Importer {
     /// The format this importer reads.
     public var format: ImportFormat { .jsonl }
 
-    private static let fields: [String: Quantity] = [
+    static let fields: [String: Quantity] = [
         "hr": .heartRate, "resting_hr": .restingHeartRate, "hrv_rmssd": .heartRateVariabilityRMSSD,
         "hrv_sdnn": .heartRateVariabilitySDNN, "ibi": .interBeatInterval, "gsr": .electrodermalActivity,
         "eda": .electrodermalActivity, "skin_temp": .skinTemperature, "body_temp": .bodyTemperature,

@@ -143,8 +143,8 @@ struct FederatedDemo {
                     // Nodes 0, 1, … drop after sharing keys in rounds 2, 3, … (dropouts in total).
                     let drops = position < dropouts && task.round == position + 2
                     _ = try? await participant.run(task, dropAt: drops ? .afterSharing : nil) { parameters in
-                        try Self.localUpdate(
-                            base: parameters, data: data, epochs: task.localEpochs, batch: 32,
+                        try LocalTraining.update(
+                            spec: spec, base: parameters, data: data, epochs: task.localEpochs, batch: 32,
                             learningRate: task.localLearningRate, seed: UInt64(position))
                     }
                 }
@@ -218,23 +218,6 @@ struct FederatedDemo {
         await group.triggerGracefulShutdown()
         _ = await serving.result
         if !auditOK { throw CommandFailure("the audit found problems") }
-    }
-
-    /// Local training on the node's own windows: SGD from the base model; the update is the
-    /// difference (clipped, quantised and noised by the SecAgg+ encoding, never sent in the clear).
-    static func localUpdate(base: [Float], data: LabelledExamples, epochs: Int, batch: Int, learningRate: Double, seed: UInt64)
-        throws -> [Float]
-    {
-        let model = try SequentialModel(spec: .mlp(), seed: seed)
-        try model.setParameterVector(base)
-        let trainer = try Trainer(
-            model: model,
-            configuration: TrainingConfiguration(
-                batchSize: min(batch, max(1, data.count)), optimizer: .sgd(learningRate: Float(learningRate), momentum: 0),
-                seed: seed))
-        for epoch in 1...max(1, epochs) { _ = try trainer.trainEpoch(data, epoch: epoch) }
-        let trained = model.parameterVector()
-        return zip(trained, base).map { $0 - $1 }
     }
 }
 

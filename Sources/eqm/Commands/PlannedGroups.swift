@@ -41,8 +41,13 @@ struct AuditCommand: ParsableCommand {
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a client node: enrol, consent, import, train, predict, erase.",
-        discussion: "Today: init, enroll, consent, label. Training rounds, prediction, serving and erasure arrive with issue #7.",
-        subcommands: [NodeInitCommand.self, NodeEnrollCommand.self, NodeConsentCommand.self, NodeLabelCommand.self]
+        abstract: "Run a client node: enrol, consent, import, train, take part in rounds, predict, serve, erase.",
+        discussion: "The node's data stays in its encrypted store (--store); only masked, noised updates and evaluation counts leave it.",
+        subcommands: [
+            NodeInitCommand.self, NodeEnrollCommand.self, NodeConsentCommand.self, DataImportCommand.self,
+            NodeSynthesizeCommand.self, NodeLabelCommand.self, NodeTrainCommand.self, NodeRunCommand.self,
+            NodePredictCommand.self, NodeServeCommand.self, NodeLedgerCommand.self, NodeExportCommand.self,
+            NodeEraseCommand.self,
+        ]
     )
 }
