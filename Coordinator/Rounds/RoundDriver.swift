@@ -206,13 +206,10 @@ public actor RoundDriver: Service {
     /// k, t and the survivor floor: the exact-tail recommendation when the cohort allows it, else
     /// the complete graph with a majority threshold (small cohorts).
     static func secAggParameters(n: Int, configuration: CampaignConfiguration) -> (Int, Int, Int) {
-        if let recommended = try? SecAggParameters.recommended(
-            participants: n, dropoutRate: configuration.expectedDropoutRate, corruptionFraction: configuration.corruptionFraction)
-        {
-            return (recommended.neighbors, recommended.threshold, recommended.minimumSurvivors)
-        }
-        let threshold = n / 2 + 1
-        return (n - 1, threshold, max(threshold, min(n, configuration.minimumParticipants)))
+        let chosen = SecAggParameters.forRound(
+            participants: n, dropoutRate: configuration.expectedDropoutRate, corruptionFraction: configuration.corruptionFraction,
+            minimumParticipants: configuration.minimumParticipants)
+        return (chosen.neighbors, chosen.threshold, chosen.minimumSurvivors)
     }
 
     /// A round id unique across campaigns.

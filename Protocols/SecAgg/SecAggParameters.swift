@@ -147,3 +147,18 @@ public struct SecAggParameters: Codable, Sendable, Hashable {
         return Double(n) * total
     }
 }
+
+extension SecAggParameters {
+    /// k, t and the survivor floor for a round of `n` participants: the recommended values when
+    /// some k meets the failure bounds, else (small cohorts) the complete graph with a majority
+    /// threshold, and a floor of at least `minimumParticipants` (capped at n).
+    public static func forRound(
+        participants n: Int, dropoutRate: Double = 0.1, corruptionFraction: Double = 0.05, minimumParticipants: Int = 3
+    ) -> (neighbors: Int, threshold: Int, minimumSurvivors: Int) {
+        if let recommended = try? recommended(participants: n, dropoutRate: dropoutRate, corruptionFraction: corruptionFraction) {
+            return (recommended.neighbors, recommended.threshold, recommended.minimumSurvivors)
+        }
+        let threshold = n / 2 + 1
+        return (n - 1, threshold, max(threshold, min(n, minimumParticipants)))
+    }
+}

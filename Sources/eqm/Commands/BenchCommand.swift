@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Reproducible benchmarks with their reference configurations (see README, Performance).",
         subcommands: [
             BenchTrainCommand.self, BenchInferCommand.self, BenchFeaturesCommand.self, BenchImportCommand.self,
-            BenchAccountantCommand.self, BenchSecAggCommand.self, BenchCoordinatorCommand.self,
+            BenchAccountantCommand.self, BenchSecAggCommand.self, BenchCoordinatorCommand.self, BenchServeCommand.self,
         ]
     )
 }

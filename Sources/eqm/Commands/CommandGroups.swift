@@ -1,16 +1,6 @@
 import ArgumentParser
 
-// Command groups whose subcommands arrive with later issues. Each prints its help (listing what
-// is available now) rather than pretending to work.
-
-struct SimulateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "simulate",
-        abstract: "Research simulator: many in-process clients, per-round accuracy and ε.",
-        discussion:
-            "Not available yet: the in-process federation simulator arrives with the client-node issue (#7). `eqm demo` trains centrally on a synthetic cohort today."
-    )
-}
+// The command groups.
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
