@@ -3,6 +3,7 @@ import EQMCompliance
 public import EQMCore
 public import EQMCrypto
 import EQMProtocols
+import NIOCore
 import Foundation
 import Synchronization
 
@@ -81,6 +82,7 @@ public final class NodeDaemon {
         let clock = ContinuousClock()
         let stopAt = configuration.maximumDuration.map { clock.now + $0 }
         var journal = try store.journal()
+        if journal.settleInterrupted() { try store.saveJournal(journal) }
         var summary = Summary(currentModel: journal.currentModel)
         var failures = 0
         onEvent?(
@@ -115,6 +117,7 @@ public final class NodeDaemon {
                 guard journal.rounds[key] == nil else { continue }
                 journal.campaign = task.campaign
                 journal.rounds[key] = "interrupted"
+                if task.kind != "evaluation" { journal.pending = Self.participation(in: task) }
                 try store.saveJournal(journal)
                 onEvent?(.roundStarted(campaign: task.campaign, round: task.round, kind: task.kind))
                 let outcome: String
@@ -126,7 +129,8 @@ public final class NodeDaemon {
                     outcome = text
                     summary.trainingRounds += 1
                     if text == "completed" { summary.completedRounds += 1 }
-                    if let sent { journal.participations.append(sent) }
+                    if sent, let participation = journal.pending { journal.participations.append(participation) }
+                    journal.pending = nil
                 }
                 journal.rounds[key] = outcome
                 try store.saveJournal(journal)
@@ -143,9 +147,10 @@ public final class NodeDaemon {
         return summary
     }
 
-    /// One training round: local SGD on the node's windows from the verified base model.
-    private func train(_ task: NodeTask, participant: RoundParticipant) async -> (String, NodeJournal.Participation?) {
-        guard task.stage == 0 else { return ("excluded: the round was past key advertisement", nil) }
+    /// One training round: local SGD on the node's windows from the verified base model. Returns
+    /// the outcome and whether the node's masked update was accepted.
+    private func train(_ task: NodeTask, participant: RoundParticipant) async -> (String, Bool) {
+        guard task.stage == 0 else { return ("excluded: the round was past key advertisement", false) }
         let sent = SentFlag()
         var participant = participant
         participant.onSubmit = { stage, _, _ in if stage == 2 { sent.value.withLock { $0 = true } } }
@@ -166,16 +171,17 @@ public final class NodeDaemon {
         } catch {
             outcome = "failed: \(error)"
         }
-        guard sent.value.withLock({ $0 }), let configuration = try? JSONDecoder().decode(
-            RoundConfiguration.self, from: Data(task.configuration.utf8))
-        else { return (outcome, nil) }
+        return (outcome, sent.value.withLock { $0 })
+    }
+
+    /// What a round's configuration says about the privacy of the node's update.
+    static func participation(in task: NodeTask) -> NodeJournal.Participation? {
+        guard let configuration = try? JSONDecoder().decode(RoundConfiguration.self, from: Data(task.configuration.utf8))
+        else { return nil }
         let encoding = configuration.encoding
-        return (
-            outcome,
-            NodeJournal.Participation(
-                campaign: task.campaign, round: task.round, noiseMultiplier: encoding.noiseMultiplier,
-                clipNorm: encoding.clipNorm, privacy: "\(encoding.privacy)", time: Date().timeIntervalSince1970)
-        )
+        return NodeJournal.Participation(
+            campaign: task.campaign, round: task.round, noiseMultiplier: encoding.noiseMultiplier, clipNorm: encoding.clipNorm,
+            privacy: "\(encoding.privacy)", time: Date().timeIntervalSince1970)
     }
 
     /// One evaluation round: the served version scored on the node's labelled windows.
@@ -203,8 +209,13 @@ public final class NodeDaemon {
         return signed.card.id
     }
 
+    /// One short attempt: while the coordinator is down, the loop's own backoff paces the retries
+    /// (the HTTP client keeps trying to connect until a request's deadline).
     private func fetchTasks() async -> Result<[NodeTask], CoordinatorClientError> {
-        do { return .success(try await client.tasks()) } catch { return .failure(error) }
+        var poll = client
+        poll.retry = .none
+        poll.timeout = .seconds(5)
+        do { return .success(try await poll.tasks()) } catch { return .failure(error) }
     }
 
     /// Exponential backoff with full jitter: uniform in [½, 1] × min(maximum, poll × 2^failures).

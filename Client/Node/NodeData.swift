@@ -115,7 +115,8 @@ public enum NodeData {
         let session = store.beginImport()
         var written = 0
         for (quantity, signal) in channels {
-            let samples = signal.values.indices.map { index in
+            // Gaps in the synthetic signals are NaN: absent samples, as an importer would leave them.
+            let samples = signal.values.indices.filter { signal.values[$0].isFinite }.map { index in
                 StoredSample(start: origin + signal.time(at: index), value: Double(signal.values[index]))
             }
             try session.append(series: quantity.rawValue, samples: samples)

@@ -17,14 +17,21 @@ public struct NodeJournal: Codable, Sendable, Hashable {
         public var privacy: String
         /// Unix seconds.
         public var time: Double
+        /// Whether the node saw its masked update accepted; false when the node stopped in the
+        /// middle of the round and cannot know (counted anyway: the safe side for privacy).
+        public var confirmed: Bool
 
-        public init(campaign: String, round: Int, noiseMultiplier: Double, clipNorm: Double, privacy: String, time: Double) {
+        public init(
+            campaign: String, round: Int, noiseMultiplier: Double, clipNorm: Double, privacy: String, time: Double,
+            confirmed: Bool = true
+        ) {
             self.campaign = campaign
             self.round = round
             self.noiseMultiplier = noiseMultiplier
             self.clipNorm = clipNorm
             self.privacy = privacy
             self.time = time
+            self.confirmed = confirmed
         }
     }
 
@@ -33,12 +40,25 @@ public struct NodeJournal: Codable, Sendable, Hashable {
     public var rounds: [String: String] = [:]
     /// Rounds whose masked update this node sent, oldest first.
     public var participations: [Participation] = []
+    /// The training round in progress, written before the node enters it: if the node is killed
+    /// mid-round it counts, unconfirmed, as a participation at the next start.
+    public var pending: Participation?
     /// The id (`CAMPAIGN/vN`) of the model version held in the store, if any.
     public var currentModel: String?
     /// The campaign of the node's latest task: the one whose new versions it pulls.
     public var campaign: String?
 
     public init() {}
+
+    /// Moves a round left pending by a killed process into the participations, unconfirmed.
+    /// Returns whether there was one.
+    public mutating func settleInterrupted() -> Bool {
+        guard var interrupted = pending else { return false }
+        interrupted.confirmed = false
+        participations.append(interrupted)
+        pending = nil
+        return true
+    }
 
     static func key(_ campaign: String, _ round: Int, _ kind: String) -> String { "\(campaign)/\(round)/\(kind)" }
 
