@@ -65,7 +65,8 @@ struct NodePredictCommand: ParsableCommand {
     func run() throws {
         let store = LocalStore.exists(at: storeOptions.store) ? try storeOptions.open(create: false) : nil
         let (file, _) = try choice.resolve(store: store)
-        let model = try ModelFile.decode(file).model
+        let inference = try InferenceModel(modelFile: file)
+        let model = inference.model
         var measurements: [EQMClient.Measurement] = []
         if path == "-" {
             guard format == .jsonl else { throw CommandFailure("standard input is read as JSON lines (--format jsonl)") }
@@ -84,31 +85,17 @@ struct NodePredictCommand: ParsableCommand {
             }
             measurements = sink.measurements
         }
-        measurements.sort { $0.start < $1.start }
-        var series = [Quantity: [StoredSample]]()
-        for measurement in measurements {
-            series[measurement.quantity, default: []].append(StoredSample(start: measurement.start, value: measurement.value))
-        }
         let own = try store.map { store in try mapStoreError { () throws(StoreError) in try NodeData.Snapshot(store: store) } }
-        let normalizer =
-            try own.flatMap { try LiveWindower.fitNormalizer(spec: model.spec, data: $0) }
-            ?? LiveWindower.fitNormalizer(spec: model.spec, data: NodeData.Snapshot(series: series, labels: []))
-        var windower = try LiveWindower(spec: model.spec, normalizer: normalizer)
+        let normalizer = try own.flatMap { try LiveWindower.fitNormalizer(spec: model.spec, data: $0) }
+        let windows = try inference.predict(measurements, normalizer: normalizer)
         let formatter = ISO8601DateFormatter()
         func stamp(_ time: Double) -> String { formatter.string(from: Date(timeIntervalSince1970: time)) }
-        var windows = 0
-        // Fed in small slices, as a live stream would arrive: the windower keeps one window of data.
-        let slices = stride(from: 0, to: measurements.count, by: 256).lazy.map {
-            windower.append(Array(measurements[$0..<min($0 + 256, measurements.count)]))
-        }
-        for window in slices.joined() {
-            windows += 1
-            guard let input = window.input else {
+        for window in windows {
+            guard let prediction = window.prediction else {
                 try Terminal.printJSON(
                     Line(window_start: stamp(window.start), window_end: stamp(window.end), skipped: window.problem))
                 continue
             }
-            let prediction = try model.predict(input)
             try Terminal.printJSON(
                 Line(
                     window_start: stamp(window.start), window_end: stamp(window.end), label: prediction.label.rawValue,
@@ -117,7 +104,7 @@ struct NodePredictCommand: ParsableCommand {
                         uniqueKeysWithValues: zip(EmotionLabel.allCases.map(\.rawValue), prediction.probabilities)),
                     skipped: nil))
         }
-        if windows == 0 { Terminal.note("the input covers no whole 64 s window") }
+        if windows.isEmpty { Terminal.note("the input covers no whole 64 s window") }
     }
 }
 
