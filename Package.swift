@@ -96,6 +96,8 @@ let package = Package(
             dependencies: [
                 "EQMAPI", "EQMCompliance", "EQMProtocols", "EQMCore", "EQMCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,7 +7,8 @@ import NIOCore
 import Foundation
 import Synchronization
 
-/// The node's long-running loop (`eqm node run`): asks the coordinator for its tasks, trains on
+/// The node's long-running loop (`eqm node run`): follows the coordinator's event stream and
+/// asks for its tasks whenever something happens (and every poll interval regardless), trains on
 /// local data and takes part in SecAgg+ when selected, answers evaluation rounds with counts,
 /// and keeps the newest model version of its campaign, verified, in the store.
 ///
@@ -91,6 +92,11 @@ public final class NodeDaemon {
                 windows: try? examples.examples(for: .mlp(), from: data).count))
         var participant = RoundParticipant(client: client, identity: identity, coordinatorKey: coordinatorKey)
         participant.pollInterval = configuration.stagePollInterval
+        let wakeups = EventWakeups()
+        let listener = Task { [client = self.client] in
+            if let token = client.token { await wakeups.follow(baseURL: client.baseURL, token: token) }
+        }
+        defer { listener.cancel() }
 
         while !Task.isCancelled {
             if let stopAt, clock.now >= stopAt { break }
@@ -142,7 +148,7 @@ public final class NodeDaemon {
                 summary.currentModel = updated
                 onEvent?(.modelUpdated(updated))
             }
-            if tasks.isEmpty { try? await Task.sleep(for: jittered(configuration.pollInterval)) }
+            if tasks.isEmpty { await wakeups.wait(upTo: jittered(configuration.pollInterval)) }
         }
         return summary
     }

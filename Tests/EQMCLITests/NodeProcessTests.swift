@@ -43,10 +43,12 @@ struct PreparedNode {
 final class RunningNode {
     let node: PreparedNode
     let log: URL
+    let pollSeconds: Double
     private(set) var process: Process
 
-    init(_ node: PreparedNode, name: String) throws {
+    init(_ node: PreparedNode, name: String, pollSeconds: Double = 0.1) throws {
         self.node = node
+        self.pollSeconds = pollSeconds
         log = node.folder.appendingPathComponent("\(name).events")
         process = Process()
         try start()
@@ -55,7 +57,9 @@ final class RunningNode {
     private func start() throws {
         process = Process()
         process.executableURL = EQMProcess.executable
-        process.arguments = ["node", "run", "--json", "--poll-seconds", "0.1", "--max-backoff-seconds", "1", "--duration", "150"]
+        process.arguments = [
+            "node", "run", "--json", "--poll-seconds", String(pollSeconds), "--max-backoff-seconds", "1", "--duration", "150",
+        ]
             + node.store
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -150,9 +154,11 @@ func testCampaign(_ name: String, rounds: Int) -> CampaignConfiguration {
             prepared.append(
                 try await PreparedNode.prepare(in: folder, name: "node\(index)", user: index, coordinator: served.url, admin: admin))
         }
-        let nodes = try prepared.enumerated().map { try RunningNode($1, name: "node\($0)") }
+        // Polling every 20 s: the rounds only go this fast because the nodes follow /v1/events.
+        let nodes = try prepared.enumerated().map { try RunningNode($1, name: "node\($0)", pollSeconds: 20) }
         defer { for node in nodes { _ = node.stop() } }
         for node in nodes { #expect(node.waitFor(30) { $0["event"] as? String == "started" }, "\(node.events)") }
+        try await Task.sleep(for: .seconds(1))  // the event streams connect
 
         let campaign = try await admin.createCampaign(testCampaign("daemons", rounds: 3))
         // kill -9 node 0 as soon as it has entered round 1, then restart it.

@@ -150,14 +150,15 @@ struct NodeRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the node: follow its tasks, train locally and take part in SecAgg+ rounds, pull new model versions.",
         discussion: """
-            Polls the coordinator for tasks; when selected it trains on the store's labelled windows from the verified base \
+            Follows the coordinator's /v1/events stream and asks for its tasks whenever an event arrives (and every \
+            --poll-seconds regardless); when selected it trains on the store's labelled windows from the verified base \
             model and sends only the masked, noised update. Survives coordinator outages (exponential backoff with jitter); a \
             node killed mid-round skips that round after a restart and takes part again from the next. SIGINT/SIGTERM stop it \
             between requests.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "Seconds between task checks while idle.") var pollSeconds = 1.0
+    @Option(help: "Seconds between task checks while idle (events from /v1/events wake the node sooner).") var pollSeconds = 5.0
     @Option(help: "Longest wait between attempts while the coordinator is unreachable, seconds.") var maxBackoffSeconds = 30.0
     @Option(help: "Stop after this many training rounds (default: run until stopped).") var rounds: Int?
     @Option(help: "Stop after this many seconds (default: run until stopped).") var duration: Double?
