@@ -67,7 +67,8 @@ public struct InferenceModel {
         var result: [WindowPrediction] = []
         // Fed in slices, as a stream arrives: the windower keeps about one window of data.
         for start in stride(from: 0, to: sorted.count, by: 256) {
-            for window in windower.append(Array(sorted[start..<min(start + 256, sorted.count)])) {
+            // A recording may be from any time: no check against this machine's clock.
+            for window in try windower.append(Array(sorted[start..<min(start + 256, sorted.count)]), now: .infinity) {
                 result.append(
                     WindowPrediction(
                         start: window.start, end: window.end, prediction: try window.input.map { try model.predict($0) },

@@ -31,6 +31,9 @@ public struct RoundParticipant: Sendable {
     public let coordinatorKey: PublicKey
     /// How often to poll for a stage output.
     public var pollInterval: Duration = .milliseconds(50)
+    /// Called before each submission with its stage (a node's ledger counts an update that may
+    /// have arrived even if the answer is lost).
+    public var willSubmit: (@Sendable (_ stage: Int) -> Void)?
     /// Called after each accepted submission with the stage and the request's duration (benchmarks).
     public var onSubmit: (@Sendable (_ stage: Int, _ started: ContinuousClock.Instant, _ seconds: Double) -> Void)?
 
@@ -136,6 +139,7 @@ public struct RoundParticipant: Sendable {
     }
 
     private func submit(campaign: String, round: Int, stage: Int, message: [UInt8]) async throws {
+        willSubmit?(stage)
         let started = ContinuousClock.now
         try await client.submit(campaign: campaign, round: round, stage: stage, message: message)
         let elapsed = ContinuousClock.now - started

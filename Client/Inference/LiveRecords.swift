@@ -4,8 +4,8 @@ import Foundation
 /// (`{"timestamp": "…Z", "sensor_id": "…", "measurements": {"bvp": 0.1, "acc": [0, 0, 1]}}`) or
 /// an array of such records per message. The keys and units are those of ``JSONLinesImporter``.
 public enum LiveRecords {
-    /// The largest message accepted.
-    public static let maximumMessageBytes = 4 << 20
+    /// The largest message accepted (the WebSocket frame limit of `eqm node serve`).
+    public static let maximumMessageBytes = 1 << 20
 
     /// The measurements of a message, or an error naming the first problem (a message is
     /// accepted or rejected whole, so a client knows exactly what was used).

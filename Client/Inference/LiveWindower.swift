@@ -1,4 +1,5 @@
 public import EQMCore
+import Foundation
 
 /// Cuts a live stream of samples into sliding windows (64 s every 32 s by default) and turns
 /// each closed window into a model input, the same way training windows are built.
@@ -42,8 +43,36 @@ public struct LiveWindower: Sendable {
         self.normalizer = StreamNormalizer(fixed: normalizer, width: spec.inputShape.last ?? 1)
     }
 
-    /// Adds samples (any order within a message) and returns the windows they close.
-    public mutating func append(_ measurements: [Measurement]) -> [Window] {
+    /// The most samples buffered per channel (ten minutes of a 64 Hz pulse signal).
+    public static let maximumBuffered = 38_400
+
+    /// Why a message was refused; nothing of it was used.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Adds samples (any order within a message) and returns the windows they close. Refuses,
+    /// whole, a message with samples more than `maximumLead` seconds after `now` (a clock glitch
+    /// would otherwise push the windows past every real sample) or one that would buffer more than
+    /// ``maximumBuffered`` samples of a channel.
+    public mutating func append(
+        _ measurements: [Measurement], now: Double? = nil, maximumLead: Double = 300
+    ) throws(Refusal) -> [Window] {
+        let now = now ?? Date().timeIntervalSince1970
+        if let future = measurements.first(where: { $0.start > now + maximumLead }) {
+            throw Refusal(
+                description: "a sample is timed \(Int(future.start - now)) s in the future; this node's clock reads \(Int(now))")
+        }
+        var added = [Quantity: Int]()
+        for measurement in measurements { added[measurement.quantity, default: 0] += 1 }
+        for (quantity, count) in added where (buffer[quantity]?.count ?? 0) + count > Self.maximumBuffered {
+            throw Refusal(
+                description: "\(quantity.rawValue): more than \(Self.maximumBuffered) samples would wait for the open window")
+        }
+        return accept(measurements)
+    }
+
+    private mutating func accept(_ measurements: [Measurement]) -> [Window] {
         var earliest = Double.infinity
         for measurement in measurements where NodeData.quantities.contains(measurement.quantity) {
             buffer[measurement.quantity, default: []].append(StoredSample(start: measurement.start, value: measurement.value))
@@ -78,8 +107,9 @@ public struct LiveWindower: Sendable {
         }
         var result = Window(start: start, end: end)
         do {
-            guard let (recording, origin) = try NodeData.recording(series: series, labels: []), origin - start < 1 else {
-                result.problem = "no samples in the window's first second"
+            // The grid starts at the window's start, whatever the first sample's time.
+            guard let (recording, _) = try NodeData.recording(series: series, labels: [], origin: start) else {
+                result.problem = "no samples in the window"
                 return result
             }
             var labelled = recording
@@ -101,15 +131,10 @@ public struct LiveWindower: Sendable {
         return result
     }
 
-    /// The normaliser of the node's own stored windows (all of them, labelled or not): the
-    /// per-user standardisation training applies.
+    /// The wearer's own standardisation from their stored data (see
+    /// ``NodeData/Snapshot/normalizer(spec:)``), which training uses too.
     public static func fitNormalizer(spec: ModelSpec, data: NodeData.Snapshot) throws -> FeatureNormalizer? {
-        guard var (recording, _) = try NodeData.recording(series: data.series, labels: []) else { return nil }
-        recording.episodes = [LabelledEpisode(start: 0, end: recording.duration, label: .neutral)]
-        let dataset = try WindowDataset.build(
-            recordings: [recording], representation: try WindowDataset.representation(for: spec), normalizePerUser: false)
-        guard dataset.count > 0 else { return nil }
-        return try FeatureNormalizer(fitting: dataset.inputs, featureCount: dataset.exampleShape.last!)
+        try data.normalizer(spec: spec)
     }
 }
 

@@ -45,9 +45,9 @@ final class EventWakeups: Sendable {
         }
     }
 
-    /// Sleeps up to `interval`, waking early (within 20 ms) when an event arrives.
-    func wait(upTo interval: Duration) async {
-        let seen = events
+    /// Sleeps up to `interval`, waking early (within 20 ms) once more than `seen` events have
+    /// arrived (at once if they already have).
+    func wait(since seen: Int, upTo interval: Duration) async {
         let deadline = ContinuousClock.now + interval
         while ContinuousClock.now < deadline && events == seen && !Task.isCancelled {
             try? await Task.sleep(for: min(.milliseconds(20), deadline - ContinuousClock.now))

@@ -86,10 +86,8 @@ public final class NodeDaemon {
         if journal.settleInterrupted() { try store.saveJournal(journal) }
         var summary = Summary(currentModel: journal.currentModel)
         var failures = 0
-        onEvent?(
-            .started(
-                nodeID: enrollment.nodeID, coordinator: enrollment.coordinator,
-                windows: try? examples.examples(for: .mlp(), from: data).count))
+        let usable = (try? examples.split(for: .mlp(), from: data).training.count) ?? 0
+        onEvent?(.started(nodeID: enrollment.nodeID, coordinator: enrollment.coordinator, windows: usable))
         var participant = RoundParticipant(client: client, identity: identity, coordinatorKey: coordinatorKey)
         participant.pollInterval = configuration.stagePollInterval
         let wakeups = EventWakeups()
@@ -97,10 +95,16 @@ public final class NodeDaemon {
             if let token = client.token { await wakeups.follow(baseURL: client.baseURL, token: token) }
         }
         defer { listener.cancel() }
+        var lastPull: (events: Int, time: ContinuousClock.Instant)?
+        // After a training round the new version appears once the coordinator commits: look for it
+        // on every pass for a while.
+        var expectVersionUntil: ContinuousClock.Instant?
 
         while !Task.isCancelled {
             if let stopAt, clock.now >= stopAt { break }
             if let limit = configuration.maximumRounds, summary.trainingRounds >= limit { break }
+            // Read before asking: an event arriving while the node works ends the next wait at once.
+            let seenEvents = wakeups.events
             let tasks: [NodeTask]
             switch await fetchTasks() {
             case .success(let list):
@@ -118,10 +122,21 @@ public final class NodeDaemon {
                 throw NodeError("the coordinator refused this node: \(error)")
             }
 
+            // Tasks already dealt with stay listed until their round closes: they are skipped, and
+            // the loop waits below rather than asking again at once.
+            var handled = false
             for task in tasks {
                 let key = NodeJournal.key(task.campaign, task.round, task.kind)
                 guard journal.rounds[key] == nil else { continue }
+                handled = true
                 journal.campaign = task.campaign
+                if task.kind != "evaluation" && usable == 0 {
+                    // Advertising keys and then leaving would cost the round its threshold.
+                    journal.rounds[key] = "skipped: no labelled windows"
+                    try store.saveJournal(journal)
+                    onEvent?(.skipped(campaign: task.campaign, round: task.round, reason: "no labelled windows to train on"))
+                    continue
+                }
                 journal.rounds[key] = "interrupted"
                 if task.kind != "evaluation" { journal.pending = Self.participation(in: task) }
                 try store.saveJournal(journal)
@@ -131,40 +146,57 @@ public final class NodeDaemon {
                     outcome = await evaluate(task)
                     summary.evaluationRounds += 1
                 } else {
-                    let (text, sent) = await train(task, participant: participant)
+                    let (text, submission) = await train(task, participant: participant)
                     outcome = text
+                    expectVersionUntil = clock.now + .seconds(30)
                     summary.trainingRounds += 1
                     if text == "completed" { summary.completedRounds += 1 }
-                    if sent, let participation = journal.pending { journal.participations.append(participation) }
+                    if submission != .none, var participation = journal.pending {
+                        // Sent but not acknowledged (a timeout): it may be in the sum, so it counts, unconfirmed.
+                        participation.confirmed = submission == .accepted
+                        journal.participations.append(participation)
+                    }
                     journal.pending = nil
                 }
                 journal.rounds[key] = outcome
                 try store.saveJournal(journal)
                 onEvent?(.roundEnded(campaign: task.campaign, round: task.round, kind: task.kind, outcome: outcome))
             }
-            if let updated = await pullLatest(journal) {
-                journal.currentModel = updated
-                try store.saveJournal(journal)
-                summary.currentModel = updated
-                onEvent?(.modelUpdated(updated))
+            // A new version follows a round or an event: check then, and once a minute anyway.
+            let expecting = expectVersionUntil.map { clock.now < $0 } ?? false
+            if handled || expecting
+                || lastPull.map({ $0.events != wakeups.events || clock.now - $0.time > .seconds(60) }) ?? true
+            {
+                lastPull = (wakeups.events, clock.now)
+                if let updated = await pullLatest(journal) {
+                    journal.currentModel = updated
+                    try store.saveJournal(journal)
+                    summary.currentModel = updated
+                    expectVersionUntil = nil
+                    onEvent?(.modelUpdated(updated))
+                }
             }
-            if tasks.isEmpty { await wakeups.wait(upTo: jittered(configuration.pollInterval)) }
+            if !handled { await wakeups.wait(since: seenEvents, upTo: jittered(configuration.pollInterval)) }
         }
         return summary
     }
 
-    /// One training round: local SGD on the node's windows from the verified base model. Returns
-    /// the outcome and whether the node's masked update was accepted.
-    private func train(_ task: NodeTask, participant: RoundParticipant) async -> (String, Bool) {
-        guard task.stage == 0 else { return ("excluded: the round was past key advertisement", false) }
-        let sent = SentFlag()
+    /// How far the node's masked update got.
+    enum Submission: Sendable { case none, attempted, accepted }
+
+    /// One training round: local SGD on the node's training windows from the verified base model.
+    private func train(_ task: NodeTask, participant: RoundParticipant) async -> (String, Submission) {
+        guard task.stage == 0 else { return ("excluded: the round was past key advertisement", .none) }
+        let submission = SubmissionState()
         var participant = participant
-        participant.onSubmit = { stage, _, _ in if stage == 2 { sent.value.withLock { $0 = true } } }
-        let (data, examples, seed) = (self.data, self.examples, configuration.seed &+ UInt64(task.round))
+        participant.willSubmit = { stage in if stage == 2 { submission.value.withLock { $0 = .attempted } } }
+        participant.onSubmit = { stage, _, _ in if stage == 2 { submission.value.withLock { $0 = .accepted } } }
+        let (data, examples) = (self.data, self.examples)
+        let seed = configuration.seed &+ UInt64(truncatingIfNeeded: task.round)
         let outcome: String
         do {
             let result = try await participant.runTraining(task) { model in
-                let local = try examples.examples(for: model.spec, from: data)
+                let local = try examples.split(for: model.spec, from: data).training
                 return try LocalTraining.update(
                     spec: model.spec, base: model.parameterVector(), data: local, epochs: task.localEpochs,
                     batch: task.localBatchSize, learningRate: task.localLearningRate, seed: seed)
@@ -177,7 +209,7 @@ public final class NodeDaemon {
         } catch {
             outcome = "failed: \(error)"
         }
-        return (outcome, sent.value.withLock { $0 })
+        return (outcome, submission.value.withLock { $0 })
     }
 
     /// What a round's configuration says about the privacy of the node's update.
@@ -190,14 +222,18 @@ public final class NodeDaemon {
             privacy: "\(encoding.privacy)", time: Date().timeIntervalSince1970)
     }
 
-    /// One evaluation round: the served version scored on the node's labelled windows.
+    /// One evaluation round: the served version scored on the node's held-out windows (the latest
+    /// fifth, never trained on).
     private func evaluate(_ task: NodeTask) async -> String {
         var participant = RoundParticipant(client: client, identity: identity, coordinatorKey: coordinatorKey)
         participant.pollInterval = configuration.stagePollInterval
         let (data, examples) = (self.data, self.examples)
         do {
             try await participant.evaluate(task) { model, version in
-                try LocalTraining.evaluation(of: model, on: try examples.examples(for: model.spec, from: data), version: version)
+                guard let heldOut = try examples.split(for: model.spec, from: data).heldOut else {
+                    throw NodeError("too few labelled windows to hold any out for evaluation")
+                }
+                return try LocalTraining.evaluation(of: model, on: heldOut, version: version)
             }
             return "completed"
         } catch {
@@ -233,19 +269,35 @@ public final class NodeDaemon {
     private func jittered(_ interval: Duration) -> Duration { interval * Double.random(in: 0.8...1.2) }
 }
 
-/// Examples per model architecture, computed once and shared by the daemon's round tasks.
+/// Examples per model architecture, computed once and shared by the daemon's round tasks, split
+/// by time: the latest fifth of the windows (when there are at least 5) is held out for
+/// evaluation rounds and never trained on.
 final class ExampleCache: Sendable {
-    private let cache = Mutex<[ModelSpec: LabelledExamples]>([:])
+    struct Split: Sendable {
+        var training: LabelledExamples
+        var heldOut: LabelledExamples?
+    }
 
-    func examples(for spec: ModelSpec, from data: NodeData.Snapshot) throws -> LabelledExamples {
+    private let cache = Mutex<[ModelSpec: Split]>([:])
+
+    func split(for spec: ModelSpec, from data: NodeData.Snapshot) throws -> Split {
         if let cached = cache.withLock({ $0[spec] }) { return cached }
-        let built = try data.examples(spec: spec)
-        cache.withLock { $0[spec] = built }
-        return built
+        let all = try data.examples(spec: spec)
+        let held = all.count >= 5 ? max(1, all.count / 5) : 0
+        let size = all.exampleShape.reduce(1, *), kept = all.count - held
+        let split = Split(
+            training: try LabelledExamples(
+                exampleShape: all.exampleShape, inputs: Array(all.inputs[0..<(kept * size)]), labels: Array(all.labels[0..<kept])),
+            heldOut: held == 0
+                ? nil
+                : try LabelledExamples(
+                    exampleShape: all.exampleShape, inputs: Array(all.inputs[(kept * size)...]), labels: Array(all.labels[kept...])))
+        cache.withLock { $0[spec] = split }
+        return split
     }
 }
 
-/// Set once the node's masked update was accepted (stage 2).
-private final class SentFlag: Sendable {
-    let value = Mutex(false)
+/// How far the node's masked update got (set from the participant's callbacks).
+private final class SubmissionState: Sendable {
+    let value = Mutex(NodeDaemon.Submission.none)
 }

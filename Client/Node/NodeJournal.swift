@@ -62,12 +62,13 @@ public struct NodeJournal: Codable, Sendable, Hashable {
 
     static func key(_ campaign: String, _ round: Int, _ kind: String) -> String { "\(campaign)/\(round)/\(kind)" }
 
-    /// The node's own ε per campaign at `delta`: every round it sent an update in, without
-    /// amplification by sampling (the coordinator knew it was selected), composed with the RDP
-    /// accountant. Rounds without noise make ε infinite.
+    /// The node's own ε per campaign at `delta`: every round it sent an update in (and a round
+    /// left pending by a stopped process, which may have), without amplification by sampling (the
+    /// coordinator knew it was selected), composed with the RDP accountant. Rounds without noise
+    /// make ε infinite.
     public func epsilon(delta: Double) throws -> [String: Double] {
         var result = [String: Double]()
-        for (campaign, rounds) in Dictionary(grouping: participations, by: \.campaign) {
+        for (campaign, rounds) in Dictionary(grouping: participations + (pending.map { [$0] } ?? []), by: \.campaign) {
             if rounds.contains(where: { $0.noiseMultiplier <= 0 }) {
                 result[campaign] = .infinity
                 continue

@@ -88,6 +88,28 @@ final class CapturingProxy: @unchecked Sendable {
     }
 }
 
+/// The status line of a raw WebSocket upgrade request to 127.0.0.1:`port` with an Origin header.
+func upgradeStatus(port: Int, path: String, origin: String) throws -> String {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port)).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    try #require(connected == 0)
+    let request =
+        "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: \(origin)\r\n\r\n"
+    _ = Array(request.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    var buffer = [UInt8](repeating: 0, count: 512)
+    let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    let text = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+    return String(text.prefix { $0 != "\r" })
+}
+
 /// Looks for values in captured traffic: as 8-byte binary patterns (a Double, or two adjacent
 /// Floats of a vector) and as decimal text tokens.
 struct LeakDetector {
@@ -197,7 +219,7 @@ struct LeakDetector {
 
     /// `eqm node serve`: live samples over the WebSocket give a prediction per closed window
     /// (distribution and confidence); an unreadable message gets a JSON error and the stream goes
-    /// on; a non-loopback address is refused.
+    /// on; a non-loopback address and web pages of other origins are refused.
     @Test func serveStreamsPredictionsOverWebSocket() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eqm-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -205,8 +227,10 @@ struct LeakDetector {
         let modelFile = folder.appendingPathComponent("model.eqmmodel")
         try Data(ModelFile.encode(try SequentialModel(spec: .mlp(), seed: 4))).write(to: modelFile)
 
-        let remote = try EQMProcess.run(["node", "serve", "--model-file", modelFile.path, "--host", "0.0.0.0"])
-        #expect(remote.status != 0 && remote.stderr.contains("loopback"))
+        for host in ["0.0.0.0", "127.attacker.example", "localhost"] {
+            let remote = try EQMProcess.run(["node", "serve", "--model-file", modelFile.path, "--host", host])
+            #expect(remote.status != 0 && remote.stderr.contains("loopback"), "\(host)")
+        }
 
         let portFile = folder.appendingPathComponent("port")
         let process = Process()
@@ -229,6 +253,10 @@ struct LeakDetector {
             if port == 0 { try await Task.sleep(for: .milliseconds(20)) }
         }
         try #require(port > 0, "eqm node serve did not start")
+
+        // A web page elsewhere may not connect; one on this machine (and a native client) may.
+        #expect(!(try upgradeStatus(port: port, path: "/v1/stream", origin: "https://pages.example").contains("101")))
+        #expect(try upgradeStatus(port: port, path: "/v1/stream", origin: "http://127.0.0.1:\(port)").contains("101"))
 
         let stream = try SyntheticStream(user: 2, minutes: 3, seed: 5, origin: 1_760_200_000)
         let replies = Mutex<[String]>([])

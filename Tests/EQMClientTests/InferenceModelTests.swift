@@ -40,7 +40,7 @@ struct InferenceModelTests {
         }
         let normalizer = try LiveWindower.fitNormalizer(spec: .mlp(), data: NodeData.Snapshot(series: series, labels: []))
         var windower = try LiveWindower(spec: .mlp(), normalizer: normalizer)
-        let live = try (0..<130).flatMap { windower.append(try LiveRecords.parse(Array(stream.message(second: $0).utf8))) }
+        let live = try (0..<130).flatMap { try windower.append(try LiveRecords.parse(Array(stream.message(second: $0).utf8))) }
         #expect(try live.map { try model.predict(try #require($0.input)) } == windows.map(\.prediction!))
     }
 }

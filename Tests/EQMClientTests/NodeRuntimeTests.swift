@@ -139,7 +139,7 @@ struct NodeRuntimeTests {
         var closed: [LiveWindower.Window] = []
         var closedAt: [Int] = []
         for second in 0..<130 {
-            let windows = windower.append(try LiveRecords.parse(Array(stream.message(second: second).utf8)))
+            let windows = try windower.append(try LiveRecords.parse(Array(stream.message(second: second).utf8)))
             closed += windows
             closedAt += windows.map { _ in second }
         }
@@ -151,11 +151,11 @@ struct NodeRuntimeTests {
         }
         // An hour of silence: the windows cut short by it are reported without input, the empty
         // ones are skipped, and windows resume with the data.
-        let later = windower.append(try LiveRecords.parse(Array(stream.message(second: 3700).utf8)))
-        #expect(later.allSatisfy { $0.input == nil && $0.problem != nil })
+        let later = try windower.append(try LiveRecords.parse(Array(stream.message(second: 3700).utf8)))
+        #expect(!later.isEmpty && later.allSatisfy { $0.input == nil && $0.problem != nil })
         var resumed = later
         for second in 3701..<3850 {
-            resumed += windower.append(try LiveRecords.parse(Array(stream.message(second: second).utf8)))
+            resumed += try windower.append(try LiveRecords.parse(Array(stream.message(second: second).utf8)))
         }
         #expect(resumed.count < 10, "empty windows were emitted: \(resumed.count)")
         #expect(resumed.contains { $0.input != nil && $0.start >= Self.origin + 3700 })
@@ -164,9 +164,28 @@ struct NodeRuntimeTests {
         var sequences = try LiveWindower(spec: .cnn())
         var inputs: [[Float]] = []
         for second in 0..<66 {
-            inputs += sequences.append(try LiveRecords.parse(Array(stream.message(second: second).utf8))).compactMap(\.input)
+            inputs += try sequences.append(try LiveRecords.parse(Array(stream.message(second: second).utf8))).compactMap(\.input)
         }
         #expect(inputs.count == 1 && inputs[0].count == 256 * 6)
+    }
+
+    @Test("a sample timed in the future or an overfull buffer refuses the message whole")
+    func refusals() throws {
+        var windower = try LiveWindower(spec: .mlp())
+        let now = 1_760_000_000.0
+        let glitch = [Measurement(quantity: .bloodVolumePulse, start: now + 86_400, value: 1)]
+        #expect(throws: LiveWindower.Refusal.self) { try windower.append(glitch, now: now) }
+        let flood = (0..<(LiveWindower.maximumBuffered + 1)).map {
+            Measurement(quantity: .electrodermalActivity, start: now + Double($0) * 1e-4, value: 2)
+        }
+        #expect(throws: LiveWindower.Refusal.self) { try windower.append(flood, now: now) }
+        // Nothing of a refused message was kept: the stream goes on from the next good one.
+        let stream = try SyntheticStream(user: 0, minutes: 2, seed: 1, origin: now)
+        var closed: [LiveWindower.Window] = []
+        for second in 0..<65 {
+            closed += try windower.append(try LiveRecords.parse(Array(stream.message(second: second).utf8)), now: now + 100)
+        }
+        #expect(closed.count == 1 && closed[0].start == now && closed[0].input != nil)
     }
 
     @Test("a window without pulse data has no input and says why")
@@ -175,7 +194,7 @@ struct NodeRuntimeTests {
         var closed: [LiveWindower.Window] = []
         for second in 0..<70 {
             let stamp = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Self.origin + Double(second)))
-            closed += windower.append(
+            closed += try windower.append(
                 try LiveRecords.parse(
                     Array(#"{"timestamp":"\#(stamp)","sensor_id":"ring","measurements":{"skin_temp":33.1,"spo2":97}}"#.utf8)))
         }

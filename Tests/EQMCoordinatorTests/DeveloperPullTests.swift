@@ -36,8 +36,10 @@ import Testing
             let windows = try model.predict(measurements)
             #expect(windows.count == 2 && windows.allSatisfy { $0.prediction != nil })
 
-            await #expect(throws: (any Error).self) {
+            await #expect {
                 _ = try await developer.verifiedModel(campaign: campaign.id, version: "latest", trusting: SigningKey().publicKey)
+            } throws: { error in
+                (error as? ComplianceError)?.code == .verificationFailed
             }
         }
     }

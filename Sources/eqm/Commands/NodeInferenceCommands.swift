@@ -42,6 +42,20 @@ struct ModelChoice: ParsableArguments {
     }
 }
 
+extension ModelChoice {
+    /// The model file, its name, and the wearer's standardisation from the store when there is
+    /// one; the store is closed (its lock released) on return.
+    func loadWithStandardisation(_ options: StoreOptions) throws -> (file: [UInt8], name: String, normalizer: FeatureNormalizer?)
+    {
+        let store = LocalStore.exists(at: options.store) ? try options.open(create: false) : nil
+        let (file, name) = try resolve(store: store)
+        let spec = try ModelFile.decode(file).model.spec
+        guard let store else { return (file, name, nil) }
+        let data = try mapStoreError { () throws(StoreError) in try NodeData.Snapshot(store: store) }
+        return (file, name, try data.normalizer(spec: spec))
+    }
+}
+
 struct NodePredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -63,10 +77,8 @@ struct NodePredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = LocalStore.exists(at: storeOptions.store) ? try storeOptions.open(create: false) : nil
-        let (file, _) = try choice.resolve(store: store)
+        let (file, _, normalizer) = try choice.loadWithStandardisation(storeOptions)
         let inference = try InferenceModel(modelFile: file)
-        let model = inference.model
         var measurements: [EQMClient.Measurement] = []
         if path == "-" {
             guard format == .jsonl else { throw CommandFailure("standard input is read as JSON lines (--format jsonl)") }
@@ -85,8 +97,6 @@ struct NodePredictCommand: ParsableCommand {
             }
             measurements = sink.measurements
         }
-        let own = try store.map { store in try mapStoreError { () throws(StoreError) in try NodeData.Snapshot(store: store) } }
-        let normalizer = try own.flatMap { try LiveWindower.fitNormalizer(spec: model.spec, data: $0) }
         let windows = try inference.predict(measurements, normalizer: normalizer)
         let formatter = ISO8601DateFormatter()
         func stamp(_ time: Double) -> String { formatter.string(from: Date(timeIntervalSince1970: time)) }
@@ -117,12 +127,14 @@ struct NodeServeCommand: AsyncParsableCommand {
             order. Every 32 s of stream time a 64 s window closes and the server answers {"type":"prediction", window_start, \
             window_end, label, confidence, probabilities, compute_ms}; a window without enough data gets \
             {"type":"window_skipped", reason}; an unreadable message gets {"type":"error", message} and is ignored whole. \
-            Only loopback addresses are accepted. SIGINT/SIGTERM stop it.
+            Only loopback IP addresses are accepted, and WebSocket connections from web pages of other origins (the Origin \
+            header browsers send) are refused. \
+            SIGINT/SIGTERM stop it.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var choice: ModelChoice
-    @Option(help: "Loopback address to bind.") var host = "127.0.0.1"
+    @Option(help: "Loopback address to bind: an IP literal in 127.0.0.0/8, or ::1.") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8750
     @Option(help: "Write the bound port to this file once listening.") var portFile: String?
 
@@ -134,11 +146,8 @@ struct NodeServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = LocalStore.exists(at: storeOptions.store) ? try storeOptions.open(create: false) : nil
-        let (file, name) = try choice.resolve(store: store)
-        let spec = try ModelFile.decode(file).model.spec
-        let own = try store.map { store in try mapStoreError { () throws(StoreError) in try NodeData.Snapshot(store: store) } }
-        let normalizer = try own.flatMap { try LiveWindower.fitNormalizer(spec: spec, data: $0) }
+        // The store is read here and closed before serving (its lock is released).
+        let (file, name, normalizer) = try choice.loadWithStandardisation(storeOptions)
         let server = try InferenceServer(modelFile: file, normalizer: normalizer, modelName: name)
         var logger = Logger(label: "eqm.node.serve")
         logger.logLevel = .warning

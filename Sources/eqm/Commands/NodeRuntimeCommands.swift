@@ -297,7 +297,7 @@ struct NodeLedgerCommand: AsyncParsableCommand {
 struct NodeExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export everything the node holds, decrypted, as one JSON document (series, labels, journal, models).",
+        abstract: "Export everything the node holds, decrypted, as one JSON document (series, labels, journal, model card).",
         discussion: "The API token is left out. Write to a file you protect: the output is the raw data in the clear.")
 
     @OptionGroup var storeOptions: StoreOptions
@@ -346,9 +346,14 @@ struct NodeExportCommand: ParsableCommand {
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let bytes = try encoder.encode(document)
         if let out {
-            guard FileManager.default.createFile(atPath: out, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-                throw CommandFailure("cannot write \(out)")
+            // Created 0600 from the start (never readable by others, even for a moment); never overwrites.
+            let descriptor = open(out, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            guard descriptor >= 0 else {
+                throw CommandFailure("cannot create \(out): \(String(cString: strerror(errno))) (an existing file is not overwritten)")
             }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            try handle.write(contentsOf: bytes)
+            try handle.synchronize()
             Terminal.note(
                 "exported \(document.series.reduce(0) { $0 + $1.samples.count }) samples, \(document.labels.count) labels to \(out)")
         } else {
@@ -388,19 +393,28 @@ struct NodeEraseCommand: AsyncParsableCommand {
             }
         }
         if let problem, !localOnly { throw CommandFailure("\(problem); the local store is kept (use --local-only to wipe it anyway)") }
+        // The tombstone is shown whatever happens next: the token is revoked, it cannot be asked for again.
+        var removalError: String?
         do { try FileManager.default.removeItem(atPath: storeOptions.store) } catch {
-            throw CommandFailure("cannot remove \(storeOptions.store): \(error.localizedDescription)")
+            removalError = "cannot remove \(storeOptions.store): \(error.localizedDescription)"
         }
-        struct Output: Encodable { var local_store_removed: String, tombstone: ErasureTombstone?, warning: String? }
+        struct Output: Encodable {
+            var local_store_removed: String?, tombstone: ErasureTombstone?, warning: String?, error: String?
+        }
         if json {
-            try Terminal.printJSON(Output(local_store_removed: storeOptions.store, tombstone: tombstone, warning: problem))
+            try Terminal.printJSON(
+                Output(
+                    local_store_removed: removalError == nil ? storeOptions.store : nil, tombstone: tombstone, warning: problem,
+                    error: removalError))
         } else {
             if let tombstone {
                 print("the coordinator erased this node at \(tombstone.erasedAt); tombstone signed by \(tombstone.signer.prefix(16))…")
+                print(String(decoding: try JSONEncoder().encode(tombstone), as: UTF8.self))
             }
             if let problem { print("warning: \(problem)") }
-            print("removed the local store \(storeOptions.store)")
+            if removalError == nil { print("removed the local store \(storeOptions.store)") }
         }
+        if let removalError { throw CommandFailure(removalError) }
     }
 }
 

@@ -13,11 +13,14 @@ import Logging
 /// one record of the generic JSON format or an array of records, in time order. The server
 /// answers with JSON text messages:
 /// - `{"type":"prediction","window_start":…,"window_end":…,"label":"stress","confidence":0.41,
-///   "probabilities":{"neutral":0.05,…},"compute_ms":0.8}` when a window closes,
+///   "probabilities":{"neutral":0.05,…},"compute_ms":0.8}` when a window closes (`compute_ms`:
+///   from the message's arrival to this prediction, parsing included),
 /// - `{"type":"window_skipped","window_start":…,"window_end":…,"reason":"…"}` when a closed
 ///   window lacks data,
-/// - `{"type":"error","message":"…"}` for a message that cannot be read (the message is
-///   ignored whole; the stream goes on).
+/// - `{"type":"error","message":"…"}` for a message that cannot be read, has samples timed in
+///   the future, or would overfill the window buffer (the message is ignored whole; the stream
+///   goes on). A message over 1 MiB closes the connection.
+/// Connections whose `Origin` header (browsers send one) is not on this machine are refused.
 /// Each connection has its own windows and its own copy of the model.
 struct InferenceServer: Sendable {
     /// The model file (decoded per connection: a model instance is not shared between tasks).
@@ -57,7 +60,12 @@ struct InferenceServer: Sendable {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.get("/healthz") { _, _ in "ok" }
         let server = self
-        router.ws("/v1/stream") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        // Browsers send an Origin header and do not apply the same-origin policy to WebSockets:
+        // only origins on this machine may connect, so a web page the wearer opens elsewhere
+        // cannot read or flood the stream.
+        router.ws("/v1/stream") { request, _ in
+            request.headers[.origin].map(Self.isLocalOrigin) ?? true ? .upgrade([:]) : .dontUpgrade
+        } onUpgrade: { inbound, outbound, _ in
             guard let model = try? ModelFile.decode(server.modelFile).model,
                 var windower = try? LiveWindower(spec: server.spec, normalizer: server.normalizer)
             else { return }
@@ -66,28 +74,32 @@ struct InferenceServer: Sendable {
                 try await outbound.write(.text(String(decoding: try encoder.encode(value), as: UTF8.self)))
             }
             for try await message in inbound.messages(maxSize: LiveRecords.maximumMessageBytes) {
+                let clock = ContinuousClock()
+                let received = clock.now
                 let bytes: [UInt8]
                 switch message {
                 case .text(let text): bytes = Array(text.utf8)
                 case .binary(let buffer): bytes = Array(buffer.readableBytesView)
                 }
-                let measurements: [EQMClient.Measurement]
-                switch Result(catching: { () throws(NodeError) in try LiveRecords.parse(bytes) }) {
-                case .success(let parsed): measurements = parsed
-                case .failure(let error):
+                let windows: [LiveWindower.Window]
+                do throws(NodeError) {
+                    let measurements = try LiveRecords.parse(bytes)
+                    switch Result(catching: { () throws(LiveWindower.Refusal) in try windower.append(measurements) }) {
+                    case .success(let closed): windows = closed
+                    case .failure(let refusal): throw NodeError(refusal.description)
+                    }
+                } catch {
                     try await send(ErrorMessage(message: error.message))
                     continue
                 }
-                let clock = ContinuousClock()
-                let started = clock.now
-                for window in windower.append(measurements) {
+                for window in windows {
                     guard let input = window.input, let prediction = try? model.predict(input) else {
                         try await send(
                             SkippedMessage(
                                 window_start: window.start, window_end: window.end, reason: window.problem ?? "no input"))
                         continue
                     }
-                    let elapsed = clock.now - started
+                    let elapsed = clock.now - received
                     try await send(
                         PredictionMessage(
                             window_start: window.start, window_end: window.end, label: prediction.label.rawValue,
@@ -115,8 +127,29 @@ struct InferenceServer: Sendable {
             logger: logger)
     }
 
-    /// Whether `host` is a loopback address (the only kind `eqm node serve` binds).
+    /// Whether an Origin header names this machine (`http://127.0.0.1:8750`, `http://[::1]`,
+    /// `http://localhost:3000`).
+    static func isLocalOrigin(_ origin: String) -> Bool {
+        guard let schemeEnd = origin.range(of: "://") else { return false }
+        var host = String(origin[schemeEnd.upperBound...])
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            host = String(host[host.index(after: host.startIndex)..<close])
+        } else if let colon = host.firstIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return host == "localhost" || isLoopback(host)
+    }
+
+    /// Whether `host` is a loopback IP literal, 127.0.0.0/8 or ::1 (the only kind `eqm node serve`
+    /// binds; names are not resolved, so `127.example.org` is refused).
     static func isLoopback(_ host: String) -> Bool {
-        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1]
+        }
+        return false
     }
 }
