@@ -31,7 +31,7 @@ struct AuditCommand: ParsableCommand {
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a client node: enrol, consent, import, train, take part in rounds, predict, serve, erase.",
+        abstract: "Run a client node: enroll, consent, import, train, take part in rounds, predict, serve, erase.",
         discussion: "The node's data stays in its encrypted store (--store); only masked, noised updates and evaluation counts leave it.",
         subcommands: [
             NodeInitCommand.self, NodeEnrollCommand.self, NodeConsentCommand.self, DataImportCommand.self,
