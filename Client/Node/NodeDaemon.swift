@@ -96,9 +96,10 @@ public final class NodeDaemon {
         }
         defer { listener.cancel() }
         var lastPull: (events: Int, time: ContinuousClock.Instant)?
-        // After a training round the new version appears once the coordinator commits: look for it
-        // on every pass for a while.
-        var expectVersionUntil: ContinuousClock.Instant?
+        // After a training round its version appears once the coordinator commits: look for it on
+        // every pass until a version from that round (or a later one) arrives, for up to 30 s (the
+        // round may also be aborted).
+        var awaited: (round: Int, until: ContinuousClock.Instant)?
 
         while !Task.isCancelled {
             if let stopAt, clock.now >= stopAt { break }
@@ -148,7 +149,7 @@ public final class NodeDaemon {
                 } else {
                     let (text, submission) = await train(task, participant: participant)
                     outcome = text
-                    expectVersionUntil = clock.now + .seconds(30)
+                    awaited = (task.round, clock.now + .seconds(30))
                     summary.trainingRounds += 1
                     if text == "completed" { summary.completedRounds += 1 }
                     if submission != .none, var participation = journal.pending {
@@ -163,17 +164,17 @@ public final class NodeDaemon {
                 onEvent?(.roundEnded(campaign: task.campaign, round: task.round, kind: task.kind, outcome: outcome))
             }
             // A new version follows a round or an event: check then, and once a minute anyway.
-            let expecting = expectVersionUntil.map { clock.now < $0 } ?? false
-            if handled || expecting
+            if let wait = awaited, clock.now >= wait.until { awaited = nil }
+            if handled || awaited != nil
                 || lastPull.map({ $0.events != wakeups.events || clock.now - $0.time > .seconds(60) }) ?? true
             {
                 lastPull = (wakeups.events, clock.now)
-                if let updated = await pullLatest(journal) {
-                    journal.currentModel = updated
+                if let card = await pullLatest(journal) {
+                    journal.currentModel = card.id
                     try store.saveJournal(journal)
-                    summary.currentModel = updated
-                    expectVersionUntil = nil
-                    onEvent?(.modelUpdated(updated))
+                    summary.currentModel = card.id
+                    if let wait = awaited, (card.round ?? 0) >= wait.round { awaited = nil }
+                    onEvent?(.modelUpdated(card.id))
                 }
             }
             if !handled { await wakeups.wait(since: seenEvents, upTo: jittered(configuration.pollInterval)) }
@@ -241,14 +242,15 @@ public final class NodeDaemon {
         }
     }
 
-    /// Downloads and keeps the campaign's newest version for this node's cohort when it changed.
-    private func pullLatest(_ journal: NodeJournal) async -> String? {
+    /// Downloads and keeps the campaign's newest version for this node's cohort when it changed;
+    /// returns its card.
+    private func pullLatest(_ journal: NodeJournal) async -> ModelCard? {
         guard let campaign = journal.campaign else { return nil }
         guard let signed = try? await client.verifiedModel(campaign: campaign, version: "latest", trusting: coordinatorKey),
             signed.card.id != journal.currentModel
         else { return nil }
         do { try store.saveCurrentModel(signed) } catch { return nil }
-        return signed.card.id
+        return signed.card
     }
 
     /// One short attempt: while the coordinator is down, the loop's own backoff paces the retries

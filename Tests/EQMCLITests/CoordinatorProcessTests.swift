@@ -30,7 +30,7 @@ final class ServedCoordinator {
         process.executableURL = EQMProcess.executable
         process.arguments = [
             "coordinator", "serve", "--data-dir", folder.appendingPathComponent("data").path, "--port", String(port),
-            "--port-file", portFile.path, "--log-level", "notice",
+            "--port-file", portFile.path, "--log-level", "info",
         ]
         let logName = folder.appendingPathComponent("serve-starting.log")
         FileManager.default.createFile(atPath: logName.path, contents: nil)
@@ -71,10 +71,11 @@ final class ServedCoordinator {
         return text.split(separator: "\n").suffix(12).joined(separator: "\n")
     }
 
-    /// SIGTERM; returns the exit status (graceful shutdown).
+    /// SIGTERM; returns the exit status (graceful shutdown; the coordinator escalates to
+    /// cancellation after 15 s).
     func stop() -> Int32 {
         process.terminate()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(40)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill9() }
         return process.terminationStatus

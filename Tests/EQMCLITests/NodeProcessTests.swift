@@ -121,7 +121,7 @@ func testCampaign(_ name: String, rounds: Int) -> CampaignConfiguration {
     var configuration = CampaignConfiguration(name: name)
     configuration.samplingRate = 1
     configuration.maximumRounds = rounds
-    configuration.stageDeadline = 5
+    configuration.stageDeadline = 10
     configuration.minimumParticipants = 3
     configuration.perUserEpsilonCap = 1_000
     configuration.globalEpsilonCap = 1_000

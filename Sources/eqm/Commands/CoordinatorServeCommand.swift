@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -88,7 +89,13 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
             logger.notice("coordinator listening", metadata: ["host": "\(host)", "port": "\(port)"])
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
         }
-        try await app.runService()
+        // Graceful shutdown on SIGTERM/SIGINT: the round in progress is aborted cleanly and the
+        // connections close. Anything still running after 15 s is cancelled (its writes are
+        // transactions), so the coordinator always stops within a process supervisor's grace period.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(15)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 
